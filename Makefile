@@ -1,0 +1,38 @@
+# deployhook: build, check and test everything. `make help` lists the targets.
+SWIFT       ?= swift
+CC          ?= cc
+PYTHON      ?= python3
+CONFIG      ?= release
+BIN_PATH     = $(shell $(SWIFT) build -c $(CONFIG) --show-bin-path)
+LIBDIR       = .build/$(CONFIG)
+SWIFT_HEADER = $(BIN_PATH)/DeployHookC.build/include/DeployHookC-Swift.h
+
+.PHONY: all build header check-header example demo test help clean
+
+all: build example                   ## build the library and the C example
+
+build:                               ## swift build -c release: .build/release/libdeployhook.so
+	$(SWIFT) build -c $(CONFIG)
+
+header: build                        ## regenerate include/deployhook.h from the Swift sources
+	$(PYTHON) scripts/generate_header.py $(SWIFT_HEADER) include/deployhook.h
+
+check-header: build                  ## fail if include/deployhook.h differs from what the sources generate
+	@$(PYTHON) scripts/generate_header.py $(SWIFT_HEADER) - | diff -u include/deployhook.h - \
+	  && echo "include/deployhook.h is up to date"
+
+example: build                       ## build examples/c/trigger against include/ and the library
+	$(CC) -std=c99 -Wall -Wextra -Werror -pedantic -I include examples/c/trigger.c \
+	  -L $(LIBDIR) -ldeployhook -Wl,-rpath,'$$ORIGIN/../../$(LIBDIR)' -o examples/c/trigger
+
+demo: example                        ## trigger a hook against the local fake API (no account needed)
+	@scripts/demo.sh
+
+test:                                ## build everything and run every suite (Swift, C, Python)
+	@scripts/test.sh
+
+help:
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+clean:
+	rm -rf .build build examples/c/trigger

@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+// deployhook: trigger Cloudflare Workers Builds deploy hooks from Swift, C, Python and the shell.
+import PackageDescription
+
+let package = Package(
+    name: "deployhook",
+    products: [
+        // The C ABI: .build/<config>/libdeployhook.so, declared by include/deployhook.h.
+        .library(name: "deployhook", type: .dynamic, targets: ["DeployHookC"]),
+        // The Swift API.
+        .library(name: "DeployHook", targets: ["DeployHook"]),
+    ],
+    targets: [
+        // libcurl, with typed setters for the variadic curl_easy_setopt.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // The hand-written C types of the ABI (enums, opaque handles, version macros).
+        .systemLibrary(name: "CDeployHook"),
+        // The core: hook parsing, configuration, transport, retries, decoding.
+        .target(name: "DeployHook", dependencies: ["CCurl"]),
+        // The thin C boundary: @c functions that convert, call the core and convert back.
+        .target(
+            name: "DeployHookC",
+            dependencies: ["DeployHook", "CDeployHook"],
+            exclude: ["exports.map"],
+            linkerSettings: [
+                // Export exactly the deployhook_* functions; keep Swift symbols local.
+                .unsafeFlags(["-use-ld=lld", "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DeployHookC/exports.map"]),
+            ]
+        ),
+        .testTarget(name: "DeployHookTests", dependencies: ["DeployHook"]),
+    ]
+)

@@ -1,0 +1,18 @@
+/* Typed wrappers for libcurl's variadic calls, which Swift cannot call directly. */
+#ifndef DEPLOYHOOK_CCURL_SHIM_H
+#define DEPLOYHOOK_CCURL_SHIM_H
+
+#include <curl/curl.h>
+
+/** A write or header callback: (data, size, count, userdata) -> bytes taken. */
+typedef size_t (*dh_curl_data_callback)(char *, size_t, size_t, void *);
+
+static inline CURLcode dh_curl_set_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode dh_curl_set_off(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode dh_curl_set_string(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode dh_curl_set_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode dh_curl_set_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode dh_curl_set_callback(CURL *h, CURLoption o, dh_curl_data_callback v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode dh_curl_get_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * The C types of deployhook's ABI, written by hand: the @c functions in Sources/DeployHookC use them,
+ * and scripts/generate_header.py copies the part between the PUBLIC markers into include/deployhook.h.
+ */
+#ifndef DEPLOYHOOK_TYPES_H
+#define DEPLOYHOOK_TYPES_H
+
+/* BEGIN PUBLIC */
+/** The library's version as a string, equal to what deployhook_version() returns. */
+#define DEPLOYHOOK_VERSION "0.1.0"
+/** The version as major * 1000000 + minor * 1000 + patch, equal to deployhook_version_number(). */
+#define DEPLOYHOOK_VERSION_NUMBER 1000
+
+/**
+ * The outcome of a call: 0 for success, otherwise the kind of failure. The numbers are stable ABI;
+ * new kinds are only ever appended. deployhook_error_name() gives each one's name.
+ */
+typedef enum deployhook_error {
+    DEPLOYHOOK_OK = 0,                   /**< Success. */
+    DEPLOYHOOK_ERR_INVALID_ARGUMENT = 1, /**< A bad hook, option or NULL argument; nothing was sent. */
+    DEPLOYHOOK_ERR_NOT_FOUND = 2,        /**< No such deploy hook (HTTP 404, Cloudflare code 12000). */
+    DEPLOYHOOK_ERR_RATE_LIMITED = 3,     /**< Rate limited (HTTP 429, code 12051), after retries. */
+    DEPLOYHOOK_ERR_API = 4,              /**< Any other Cloudflare error envelope (success: false). */
+    DEPLOYHOOK_ERR_HTTP = 5,             /**< A non-2xx answer with no Cloudflare envelope, after retries. */
+    DEPLOYHOOK_ERR_NETWORK = 6,          /**< Could not resolve, connect, send or receive. */
+    DEPLOYHOOK_ERR_TIMEOUT = 7,          /**< The connect timeout or the total deadline passed. */
+    DEPLOYHOOK_ERR_TLS = 8,              /**< TLS handshake or certificate verification failed. */
+    DEPLOYHOOK_ERR_RESPONSE = 9,         /**< A malformed, unreadable or oversized (> 1 MiB) response. */
+    DEPLOYHOOK_ERR_INTERNAL = 10         /**< A bug or resource failure inside the library. */
+} deployhook_error;
+
+/** The state of a build as Cloudflare reported it. A status string it does not know is UNKNOWN. */
+typedef enum deployhook_status {
+    DEPLOYHOOK_STATUS_UNKNOWN = 0,      /**< Absent, or a value this version does not know. */
+    DEPLOYHOOK_STATUS_QUEUED = 1,       /**< "queued" */
+    DEPLOYHOOK_STATUS_INITIALIZING = 2, /**< "initializing" */
+    DEPLOYHOOK_STATUS_RUNNING = 3,      /**< "running" */
+    DEPLOYHOOK_STATUS_STOPPED = 4       /**< "stopped" */
+} deployhook_status;
+
+/** The outcome of one trigger: a build or an error. Owned by the caller; free with deployhook_free_result(). */
+typedef struct deployhook_result deployhook_result;
+
+/** Settings for triggers (API base, timeouts, retries, CA file, User-Agent). Free with deployhook_options_free(). */
+typedef struct deployhook_options deployhook_options;
+/* END PUBLIC */
+
+/*
+ * Complete definitions, seen only by the library: they make Swift import typed pointers
+ * (deployhook_result *) rather than void *. Users see the opaque typedefs above.
+ */
+struct deployhook_result { void *box; };
+struct deployhook_options { void *box; };
+
+#endif

@@ -1,0 +1,112 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// How triggers are made. Every setter validates its value and, when it throws, changes nothing.
+public struct Configuration: Sendable, Equatable {
+    /// The largest response body accepted: 1 MiB. A larger one is a ``DeployHookError/Kind/response`` error.
+    public static let maxResponseBytes = 1 << 20
+    /// The environment variable that replaces the default API base, as in Cloudflare's official SDKs.
+    public static let baseURLEnvironmentVariable = "CLOUDFLARE_BASE_URL"
+    /// The longest duration accepted for a timeout: one day.
+    public static let maxTimeout = Duration.seconds(86_400)
+    /// The most retries accepted.
+    public static let maxRetriesLimit = 100
+
+    /// The explicit API base; nil means `CLOUDFLARE_BASE_URL`, else ``APIBase/cloudflare``.
+    public private(set) var baseURL: APIBase?
+    /// The deadline for a whole trigger, every attempt and retry wait included. Default 60 s.
+    public private(set) var timeout: Duration = .seconds(60)
+    /// The limit on each connection attempt. Default 5 s.
+    public private(set) var connectTimeout: Duration = .seconds(5)
+    /// How many times a failed attempt is retried (when retrying is safe). Default 2.
+    public private(set) var maxRetries = 2
+    /// A PEM file of CA certificates to trust instead of the system's; nil means the system's.
+    public private(set) var caFile: String?
+    /// The User-Agent header; nil means ``defaultUserAgent``.
+    public private(set) var userAgent: String?
+    /// Which surface makes the calls ("swift", "c", "cli"), named in the default User-Agent.
+    package var binding = "swift"
+
+    /// The defaults.
+    public init() {}
+
+    /// Sets the API base (nil: back to the environment or the default).
+    public mutating func setBaseURL(_ text: String?) throws(DeployHookError) {
+        guard let text else { baseURL = nil; return }
+        guard let base = APIBase(validating: text.trimmingWhitespace()) else {
+            throw DeployHookError(.invalidArgument, "the base URL must be an http(s) URL with a host and no user info, query or fragment")
+        }
+        baseURL = base
+    }
+
+    /// Sets the total deadline of a trigger, 1 ms to one day.
+    public mutating func setTimeout(_ value: Duration) throws(DeployHookError) {
+        timeout = try Self.validated(value, "timeout")
+    }
+
+    /// Sets the limit on each connection attempt, 1 ms to one day.
+    public mutating func setConnectTimeout(_ value: Duration) throws(DeployHookError) {
+        connectTimeout = try Self.validated(value, "connect timeout")
+    }
+
+    /// Sets how many times a failed attempt may be retried, 0 to ``maxRetriesLimit``.
+    public mutating func setMaxRetries(_ value: Int) throws(DeployHookError) {
+        guard (0...Self.maxRetriesLimit).contains(value) else {
+            throw DeployHookError(.invalidArgument, "max retries must be between 0 and \(Self.maxRetriesLimit)")
+        }
+        maxRetries = value
+    }
+
+    /// Sets a CA bundle (a readable file) to trust instead of the system's; nil goes back to the system's.
+    public mutating func setCAFile(_ path: String?) throws(DeployHookError) {
+        guard let path else { caFile = nil; return }
+        guard !path.isEmpty, FileManager.default.isReadableFile(atPath: path) else {
+            throw DeployHookError(.invalidArgument, "the CA file does not exist or cannot be read")
+        }
+        caFile = path
+    }
+
+    /// Sets the User-Agent (1 to 1024 bytes, no control characters); nil goes back to the default.
+    public mutating func setUserAgent(_ value: String?) throws(DeployHookError) {
+        guard let value else { userAgent = nil; return }
+        guard (1...1024).contains(value.utf8.count), !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw DeployHookError(.invalidArgument, "the user agent must be 1 to 1024 bytes without control characters")
+        }
+        userAgent = value
+    }
+
+    /// `deployhook/<version> (<binding>; <os>)`.
+    public var defaultUserAgent: String { "deployhook/\(DeployHookVersion.string) (\(binding); \(Self.operatingSystem))" }
+
+    /// The API base in force: the explicit one, else `CLOUDFLARE_BASE_URL` (when set and not empty), else Cloudflare's.
+    func resolvedBaseURL(environment: (String) -> String?) throws(DeployHookError) -> APIBase {
+        if let baseURL { return baseURL }
+        guard let text = environment(Self.baseURLEnvironmentVariable), !text.isEmpty else { return .cloudflare }
+        guard let base = APIBase(validating: text.trimmingWhitespace()) else {
+            throw DeployHookError(.invalidArgument, "\(Self.baseURLEnvironmentVariable) is not a valid http(s) base URL")
+        }
+        return base
+    }
+
+    private static func validated(_ value: Duration, _ name: String) throws(DeployHookError) -> Duration {
+        guard value >= .milliseconds(1), value <= maxTimeout else {
+            throw DeployHookError(.invalidArgument, "the \(name) must be between 1 ms and 24 h")
+        }
+        return value
+    }
+
+    private static var operatingSystem: String {
+        #if os(Linux)
+        "linux"
+        #elseif os(macOS)
+        "macos"
+        #elseif os(Windows)
+        "windows"
+        #else
+        "unknown"
+        #endif
+    }
+}

@@ -1,0 +1,158 @@
+import CCurl
+
+/// libcurl's process-wide setup, done once (curl_global_init is not thread-safe; a Swift global is
+/// initialised exactly once, under a lock).
+private let curlGlobalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
+
+/// The HTTP transport over libcurl's easy interface: one handle per exchange, used by one thread.
+struct CurlTransport: HTTPTransport {
+    func perform(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
+        guard curlGlobalInitResult == CURLE_OK else {
+            return .failure(TransportFailure(kind: .internal, message: "libcurl failed to initialise"))
+        }
+        guard let handle = curl_easy_init() else {
+            return .failure(TransportFailure(kind: .internal, message: "libcurl could not create a handle"))
+        }
+        defer { curl_easy_cleanup(handle) }
+        let exchange = CurlExchange(maxBodyBytes: request.maxBodyBytes)
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+        for line in request.headers + ["Content-Type:", "Expect:"] {
+            guard let appended = curl_slist_append(headerList, line) else {
+                return .failure(TransportFailure(kind: .internal, message: "out of memory building headers"))
+            }
+            headerList = appended
+        }
+        let configured = configure(handle, request, headerList, exchange)
+        guard configured == CURLE_OK else {
+            return .failure(TransportFailure(kind: .internal, message: "libcurl rejected an option: \(Self.describe(configured))"))
+        }
+        let code = withExtendedLifetime(exchange) { curl_easy_perform(handle) }
+        var status = 0
+        _ = dh_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        let partial = status > 0 ? HTTPResponse(status: status, headers: exchange.headers, body: []) : nil
+        if exchange.bodyTooLarge || code == CURLE_FILESIZE_EXCEEDED {
+            return .failure(TransportFailure(kind: .response, message: "the response body exceeds \(request.maxBodyBytes) bytes", partial: partial))
+        }
+        guard code == CURLE_OK else {
+            return .failure(TransportFailure(kind: Self.kind(of: code), message: Self.describe(code, detail: exchange.errorText), partial: partial))
+        }
+        return .success(HTTPResponse(status: status, headers: exchange.headers, body: exchange.body))
+    }
+
+    /// Sets every option for one exchange; the first failing option's code, or CURLE_OK.
+    private func configure(_ handle: UnsafeMutableRawPointer, _ request: HTTPRequest,
+                           _ headers: UnsafeMutablePointer<curl_slist>?, _ exchange: CurlExchange) -> CURLcode {
+        var result = CURLE_OK
+        func set(_ option: @autoclosure () -> CURLcode) {
+            if result == CURLE_OK { result = option() }
+        }
+        let context = Unmanaged.passUnretained(exchange).toOpaque()
+        set(dh_curl_set_string(handle, CURLOPT_URL, request.url))
+        set(dh_curl_set_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        set(dh_curl_set_long(handle, CURLOPT_NOSIGNAL, 1))
+        set(dh_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0))
+        set(dh_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
+        set(dh_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
+        set(dh_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
+        set(dh_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout)))
+        set(dh_curl_set_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxBodyBytes)))
+        set(dh_curl_set_slist(handle, CURLOPT_HTTPHEADER, headers))
+        set(dh_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, exchange.errorBuffer))
+        set(dh_curl_set_callback(handle, CURLOPT_WRITEFUNCTION, curlWriteBody))
+        set(dh_curl_set_pointer(handle, CURLOPT_WRITEDATA, context))
+        set(dh_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader))
+        set(dh_curl_set_pointer(handle, CURLOPT_HEADERDATA, context))
+        if request.method == "POST" {
+            // COPYPOSTFIELDS copies the (empty) body, so curl never falls back to reading stdin.
+            set(dh_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, 0))
+            set(dh_curl_set_string(handle, CURLOPT_COPYPOSTFIELDS, ""))
+        } else {
+            set(dh_curl_set_long(handle, CURLOPT_HTTPGET, 1))
+        }
+        if let caFile = request.caFile {
+            set(dh_curl_set_string(handle, CURLOPT_CAINFO, caFile))
+        }
+        return result
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        let (seconds, attoseconds) = duration.components
+        return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
+    }
+
+    /// Maps a libcurl error to the core's classes.
+    static func kind(of code: CURLcode) -> TransportFailure.Kind {
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT:
+            return .timeout
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,
+             CURLE_SSL_CRL_BADFILE, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
+             CURLE_SSL_SHUTDOWN_FAILED, CURLE_USE_SSL_FAILED, CURLE_SSL_CLIENTCERT:
+            return .tls
+        case CURLE_WEIRD_SERVER_REPLY, CURLE_UNSUPPORTED_PROTOCOL, CURLE_BAD_CONTENT_ENCODING, CURLE_HTTP2,
+             CURLE_HTTP2_STREAM, CURLE_HTTP3, CURLE_TOO_MANY_REDIRECTS, CURLE_RANGE_ERROR:
+            return .response
+        case CURLE_OUT_OF_MEMORY, CURLE_FAILED_INIT, CURLE_BAD_FUNCTION_ARGUMENT, CURLE_NOT_BUILT_IN, CURLE_UNKNOWN_OPTION:
+            return .internal
+        default:
+            return .network
+        }
+    }
+
+    /// curl's text for `code`, with the detail from the error buffer when there is one.
+    static func describe(_ code: CURLcode, detail: String = "") -> String {
+        let summary = curl_easy_strerror(code).map { String(cString: $0) } ?? "libcurl error"
+        return detail.isEmpty || detail == summary ? summary : "\(summary): \(detail)"
+    }
+}
+
+/// The state of one exchange that curl's callbacks fill in.
+private final class CurlExchange {
+    let maxBodyBytes: Int
+    var body: [UInt8] = []
+    var headers: [String: String] = [:]
+    var bodyTooLarge = false
+    /// curl writes its detailed error text here (CURL_ERROR_SIZE bytes).
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init(maxBodyBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit { errorBuffer.deallocate() }
+
+    var errorText: String { String(cString: errorBuffer) }
+}
+
+/// Appends a body chunk; returns 0 (aborting the transfer) once the body would exceed its limit.
+private func curlWriteBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return 0 }
+    let exchange = Unmanaged<CurlExchange>.fromOpaque(context).takeUnretainedValue()
+    let (length, overflow) = size.multipliedReportingOverflow(by: count)
+    guard !overflow, exchange.body.count + length <= exchange.maxBodyBytes else {
+        exchange.bodyTooLarge = true
+        return 0
+    }
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { exchange.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length)) }
+    return length
+}
+
+/// Records one header line; a status line starts a new response (after 1xx or a proxy's CONNECT answer).
+private func curlWriteHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let context else { return 0 }
+    let exchange = Unmanaged<CurlExchange>.fromOpaque(context).takeUnretainedValue()
+    let (length, overflow) = size.multipliedReportingOverflow(by: count)
+    guard !overflow else { return 0 }
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) }
+    if line.hasPrefix("HTTP/") {
+        exchange.headers = [:]
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = line[..<colon].trimmingWhitespace().lowercased()
+        exchange.headers[name] = line[line.index(after: colon)...].trimmingWhitespace()
+    }
+    return length
+}

@@ -1,0 +1,87 @@
+import CDeployHook
+import DeployHook
+
+/// New options holding every default: API base from CLOUDFLARE_BASE_URL or Cloudflare's, total timeout
+/// 60 s, connect timeout 5 s, 2 retries, the system's CA certificates, User-Agent deployhook/VERSION (c; OS).
+/// Owned by the caller: free with deployhook_options_free(). NULL only when out of memory.
+@c public func deployhook_options_new() -> UnsafeMutablePointer<deployhook_options>? {
+    OptionsBox.makeHandle()
+}
+
+/// Frees options. NULL is a no-op. Results made with them stay valid.
+@c public func deployhook_options_free(_ options: UnsafeMutablePointer<deployhook_options>?) {
+    guard let options else { return }
+    OptionsBox.destroy(options)
+}
+
+/// Sets the API base URL (http or https, e.g. http://127.0.0.1:8787/client/v4), which beats
+/// CLOUDFLARE_BASE_URL; NULL goes back to it. Hooks given as trigger URLs must lie under this base.
+/// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT (and changes nothing) for a bad URL or NULL options.
+@c public func deployhook_options_set_base_url(_ options: UnsafeMutablePointer<deployhook_options>?,
+                                               _ url: UnsafePointer<CChar>?) -> deployhook_error {
+    OptionsBox.update(options) { (configuration) throws(DeployHookError) in
+        try configuration.setBaseURL(try optionalText(url))
+    }
+}
+
+/// Sets the total deadline of a trigger in milliseconds, 1 to 86400000, every attempt and retry wait
+/// included (default 60000). Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+@c public func deployhook_options_set_timeout_ms(_ options: UnsafeMutablePointer<deployhook_options>?, _ milliseconds: CLong) -> deployhook_error {
+    OptionsBox.update(options) { (configuration) throws(DeployHookError) in
+        try configuration.setTimeout(try duration(milliseconds))
+    }
+}
+
+/// Sets the limit on each connection attempt in milliseconds, 1 to 86400000 (default 5000).
+/// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+@c public func deployhook_options_set_connect_timeout_ms(_ options: UnsafeMutablePointer<deployhook_options>?, _ milliseconds: CLong) -> deployhook_error {
+    OptionsBox.update(options) { (configuration) throws(DeployHookError) in
+        try configuration.setConnectTimeout(try duration(milliseconds))
+    }
+}
+
+/// Sets how many times a failed attempt is retried, 0 to 100 (default 2). Connection errors, timeouts and
+/// HTTP 408, 409, 429 and 5xx are retried, after the server's Retry-After or an exponential backoff.
+/// Retrying is safe: Cloudflare does not start a second build while one is pending for the branch.
+/// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+@c public func deployhook_options_set_max_retries(_ options: UnsafeMutablePointer<deployhook_options>?, _ retries: CInt) -> deployhook_error {
+    OptionsBox.update(options) { (configuration) throws(DeployHookError) in
+        try configuration.setMaxRetries(Int(retries))
+    }
+}
+
+/// Sets a PEM file of CA certificates to trust instead of the system's (it must be readable now);
+/// NULL goes back to the system's. Certificate verification cannot be turned off.
+/// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+@c public func deployhook_options_set_ca_file(_ options: UnsafeMutablePointer<deployhook_options>?,
+                                              _ path: UnsafePointer<CChar>?) -> deployhook_error {
+    OptionsBox.update(options) { (configuration) throws(DeployHookError) in
+        try configuration.setCAFile(try optionalText(path))
+    }
+}
+
+/// Sets the User-Agent header, 1 to 1024 bytes without control characters; NULL goes back to the default.
+/// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+@c public func deployhook_options_set_user_agent(_ options: UnsafeMutablePointer<deployhook_options>?,
+                                                 _ userAgent: UnsafePointer<CChar>?) -> deployhook_error {
+    OptionsBox.update(options) { (configuration) throws(DeployHookError) in
+        try configuration.setUserAgent(try optionalText(userAgent))
+    }
+}
+
+/// A C string as Swift text: nil for NULL, an error for invalid UTF-8.
+private func optionalText(_ text: UnsafePointer<CChar>?) throws(DeployHookError) -> String? {
+    guard let text else { return nil }
+    guard let string = String(validatingCString: text) else {
+        throw DeployHookError(.invalidArgument, "the text is not valid UTF-8")
+    }
+    return string
+}
+
+/// Milliseconds as a duration, range-checked before any arithmetic so no value can overflow.
+private func duration(_ milliseconds: CLong) throws(DeployHookError) -> Duration {
+    guard milliseconds >= 1, milliseconds <= 86_400_000 else {
+        throw DeployHookError(.invalidArgument, "a timeout must be between 1 and 86400000 ms")
+    }
+    return .milliseconds(Int64(milliseconds))
+}

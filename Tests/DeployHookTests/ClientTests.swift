@@ -1,0 +1,105 @@
+@testable import DeployHook
+import Testing
+
+@Suite("Client")
+struct ClientTests {
+    @Test func requestShape() throws {
+        let transport = ScriptedTransport([response(200, okBody)])
+        _ = try makeClient(transport).triggerBlocking(Hooks.okUUID.uppercased())
+        let request = try #require(transport.requests.first)
+        #expect(request.method == "POST")
+        #expect(request.url == "https://api.cloudflare.com/client/v4/workers/builds/deploy_hooks/\(Hooks.okUUID)")
+        #expect(request.redactedURL == "https://api.cloudflare.com/client/v4/workers/builds/deploy_hooks/1111…")
+        #expect(request.headers.contains("Accept: application/json"))
+        #expect(request.headers.contains("User-Agent: deployhook/\(DeployHookVersion.string) (swift; linux)"))
+        #expect(!request.headers.contains { $0.lowercased().hasPrefix("authorization") })
+        #expect(request.maxBodyBytes == 1 << 20)
+    }
+
+    @Test func baseURLPrecedence() throws {
+        let fromEnvironment = ScriptedTransport([response(200, okBody)])
+        _ = try makeClient(fromEnvironment, environment: ["CLOUDFLARE_BASE_URL": "http://127.0.0.1:9/v4/"]).triggerBlocking(Hooks.okUUID)
+        #expect(fromEnvironment.requests.first?.url == "http://127.0.0.1:9/v4/workers/builds/deploy_hooks/\(Hooks.okUUID)")
+
+        let explicit = ScriptedTransport([response(200, okBody)])
+        var client = try makeClient(explicit, environment: ["CLOUDFLARE_BASE_URL": "http://127.0.0.1:9/v4"])
+        try client.configuration.setBaseURL("http://localhost:8787/client/v4")
+        _ = try client.triggerBlocking(Hooks.okUUID)
+        #expect(explicit.requests.first?.url == "http://localhost:8787/client/v4/workers/builds/deploy_hooks/\(Hooks.okUUID)")
+
+        let badEnvironment = ScriptedTransport([response(200, okBody)])
+        #expect(throws: DeployHookError.self) {
+            try makeClient(badEnvironment, environment: ["CLOUDFLARE_BASE_URL": "ftp://nope"]).triggerBlocking(Hooks.okUUID)
+        }
+        #expect(badEnvironment.requests.isEmpty)
+
+        let emptyEnvironment = ScriptedTransport([response(200, okBody)])
+        _ = try makeClient(emptyEnvironment, environment: ["CLOUDFLARE_BASE_URL": ""]).triggerBlocking(Hooks.okUUID)
+        #expect(emptyEnvironment.requests.first?.url.hasPrefix("https://api.cloudflare.com/client/v4/") == true)
+    }
+
+    @Test func invalidHookSendsNothing() throws {
+        let transport = ScriptedTransport([response(200, okBody)])
+        #expect(throws: DeployHookError.self) { try makeClient(transport).triggerBlocking("not-a-hook") }
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test func transportMessagesAreScrubbed() throws {
+        let transport = ScriptedTransport([.failure(TransportFailure(kind: .tls, message: "bad \(Hooks.secret) here"))])
+        let client = try makeClient(transport)
+        do throws(DeployHookError) {
+            _ = try client.triggerBlocking(Hooks.secret)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == .tls)
+            #expect(error.message == "bad 4f2a… here")
+        }
+    }
+
+    @Test func asyncTriggerGivesTheSameOutcome() async throws {
+        let transport = ScriptedTransport([response(200, okBody), response(404, "")])
+        let client = try makeClient(transport)
+        #expect(try await client.trigger(Hooks.okUUID).build.buildUUID == "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e")
+        await #expect(throws: DeployHookError.self) { try await client.trigger(Hooks.okUUID) }
+    }
+}
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    @Test func defaults() {
+        let configuration = Configuration()
+        #expect(configuration.timeout == .seconds(60))
+        #expect(configuration.connectTimeout == .seconds(5))
+        #expect(configuration.maxRetries == 2)
+        #expect(configuration.baseURL == nil)
+        #expect(configuration.caFile == nil)
+        #expect(configuration.defaultUserAgent == "deployhook/0.1.0 (swift; linux)")
+    }
+
+    @Test func badValuesChangeNothing() throws {
+        var configuration = Configuration()
+        try configuration.setTimeout(.seconds(3))
+        let before = configuration
+        #expect(throws: DeployHookError.self) { try configuration.setTimeout(.zero) }
+        #expect(throws: DeployHookError.self) { try configuration.setTimeout(.seconds(86_401)) }
+        #expect(throws: DeployHookError.self) { try configuration.setConnectTimeout(.milliseconds(-1)) }
+        #expect(throws: DeployHookError.self) { try configuration.setMaxRetries(-1) }
+        #expect(throws: DeployHookError.self) { try configuration.setMaxRetries(101) }
+        #expect(throws: DeployHookError.self) { try configuration.setBaseURL("not a url") }
+        #expect(throws: DeployHookError.self) { try configuration.setCAFile("/nonexistent/ca.pem") }
+        #expect(throws: DeployHookError.self) { try configuration.setCAFile("") }
+        #expect(throws: DeployHookError.self) { try configuration.setUserAgent("") }
+        #expect(throws: DeployHookError.self) { try configuration.setUserAgent("a\r\nX-Injected: 1") }
+        #expect(throws: DeployHookError.self) { try configuration.setUserAgent(String(repeating: "a", count: 1025)) }
+        #expect(configuration == before)
+    }
+
+    @Test func resettingToDefaults() throws {
+        var configuration = Configuration()
+        try configuration.setBaseURL("http://127.0.0.1:1")
+        try configuration.setUserAgent("custom/1")
+        try configuration.setBaseURL(nil)
+        try configuration.setUserAgent(nil)
+        #expect(configuration == Configuration())
+    }
+}

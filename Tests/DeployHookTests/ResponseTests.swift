@@ -1,0 +1,82 @@
+@testable import DeployHook
+import Testing
+
+@Suite("Decoding and classifying answers")
+struct ResponseTests {
+    let hook = try! DeployHookID(parsing: Hooks.secret, apiBase: .cloudflare)
+
+    func classify(_ status: Int, _ body: String, headers: [String: String] = [:]) -> Result<TriggerResult, DeployHookError> {
+        ResponseClassifier.classify(HTTPResponse(status: status, headers: headers, body: Array(body.utf8)), hook: hook)
+    }
+
+    @Test func apiReferenceShape() throws {
+        let result = try classify(200, okBody, headers: ["cf-ray": "8c2f1a2b3c4d5e6f-SJC"]).get()
+        #expect(result.build == Build(buildUUID: "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e", status: .running,
+                                      alreadyExists: false, createdOn: "2019-12-27T18:11:19.117Z"))
+        #expect(result.response.cfRay == "8c2f1a2b3c4d5e6f-SJC")
+        #expect(result.response.statusCode == 200)
+        #expect(result.response.bodyText == okBody)
+    }
+
+    @Test func guideShape() throws {
+        let body = #"{"success":true,"result":{"build_uuid":"b1","branch":"main","worker":"w"}}"#
+        let build = try classify(200, body).get().build
+        #expect(build == Build(buildUUID: "b1", status: .unknown, alreadyExists: nil, createdOn: nil, branch: "main", worker: "w"))
+    }
+
+    @Test("tolerant decoding", arguments: [
+        #"{}"#, #"{"success":true}"#, #"{"result":null}"#, #"{"result":{"status":"paused"}}"#,
+        #"{"result":{"status":42,"already_exists":"yes","build_uuid":7}}"#, #"{"errors":"x","messages":{},"result":[]}"#,
+    ])
+    func tolerant(body: String) throws {
+        let build = try classify(200, body).get().build
+        #expect(build.status == .unknown)
+        #expect(build.alreadyExists == nil)
+    }
+
+    @Test("every status word", arguments: BuildStatus.allCases.filter { $0 != .unknown })
+    func statuses(status: BuildStatus) throws {
+        #expect(try classify(200, #"{"result":{"status":"\#(status.rawValue)"}}"#).get().build.status == status)
+    }
+
+    @Test("error kinds", arguments: [
+        (404, #"{"success":false,"errors":[{"code":12000,"message":"Not found"}],"messages":[],"result":null}"#, DeployHookError.Kind.notFound, 12000),
+        (429, #"{"success":false,"errors":[{"code":12051,"message":"Rate limit exceeded"}],"messages":[],"result":null}"#, .rateLimited, 12051),
+        (400, #"{"success":false,"errors":[{"code":12000,"message":"Not found"}]}"#, .notFound, 12000),
+        (403, #"{"success":false,"errors":[{"code":10000,"message":"Authentication error"}]}"#, .api, 10000),
+        (500, #"{"success":false,"errors":[{"code":10013.0}]}"#, .api, 10013),
+        (200, #"{"success":false,"errors":[{"code":10001,"message":"nope"}]}"#, .api, 10001),
+        (404, "<html>not here</html>", .notFound, 0),
+        (429, "", .rateLimited, 0),
+        (502, "<html>Bad gateway</html>", .http, 0),
+        (500, "{}", .http, 0),
+        (302, "", .http, 0),
+        (200, #"{"success": true, "result": {"build_uuid": "18"#, .response, 0),
+        (200, "[1,2]", .response, 0),
+        (200, "\u{FF}\u{FE}", .response, 0),
+    ])
+    func errorKinds(status: Int, body: String, kind: DeployHookError.Kind, apiCode: Int) {
+        guard case .failure(let error) = classify(status, body) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.kind == kind)
+        #expect((error.apiCode ?? 0) == apiCode)
+        #expect(error.response?.statusCode == status)
+    }
+
+    @Test func serverEchoOfTheHookIsScrubbedFromMessages() {
+        let body = #"{"success":false,"errors":[{"code":10000,"message":"hook \#(Hooks.secret.uppercased()) disabled"}]}"#
+        guard case .failure(let error) = classify(403, body) else { Issue.record("expected a failure"); return }
+        #expect(!error.message.lowercased().contains(Hooks.secret))
+        #expect(error.message.contains("4f2a…"))
+    }
+
+    @Test func nonUTF8BodyInErrorIsNotACrash() {
+        let bytes: [UInt8] = [0x7B, 0xFF, 0x7D]
+        let outcome = ResponseClassifier.classify(HTTPResponse(status: 503, headers: [:], body: bytes), hook: hook)
+        guard case .failure(let error) = outcome else { Issue.record("expected a failure"); return }
+        #expect(error.kind == .http)
+        #expect(error.response?.body == bytes)
+    }
+}
