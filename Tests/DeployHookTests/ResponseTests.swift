@@ -80,3 +80,27 @@ struct ResponseTests {
         #expect(error.response?.body == bytes)
     }
 }
+
+@Suite("Hostile bodies")
+struct HostileBodyTests {
+    let hook = try! DeployHookID(parsing: Hooks.secret, apiBase: .cloudflare)
+
+    /// 100,000 levels of nesting, by where they sit.
+    static func deeplyNested(_ shape: String) -> String {
+        let depth = 100_000
+        switch shape {
+        case "arrays": return String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        case "objects": return String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth)
+        default: return #"{"success":true,"result":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        }
+    }
+
+    @Test("deep nesting is refused, not a stack overflow", arguments: ["arrays", "objects", "inside result"])
+    func deepNesting(shape: String) {
+        let body = Array(Self.deeplyNested(shape).utf8)
+        switch ResponseClassifier.classify(HTTPResponse(status: 200, headers: [:], body: body), hook: hook) {
+        case .failure(let error): #expect(error.kind == .response)
+        case .success(let result): #expect(shape == "inside result" && result.build == Build())
+        }
+    }
+}
