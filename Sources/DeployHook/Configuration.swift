@@ -60,11 +60,13 @@ public struct Configuration: Sendable, Equatable {
         maxRetries = value
     }
 
-    /// Sets a CA bundle (a readable file) to trust instead of the system's; nil goes back to the system's.
+    /// Sets a CA bundle (a readable regular file) to trust instead of the system's; nil goes back to the system's.
     public mutating func setCAFile(_ path: String?) throws(DeployHookError) {
         guard let path else { caFile = nil; return }
-        guard !path.isEmpty, FileManager.default.isReadableFile(atPath: path) else {
-            throw DeployHookError(.invalidArgument, "the CA file does not exist or cannot be read")
+        var isDirectory = false
+        guard !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory,
+              FileManager.default.isReadableFile(atPath: path) else {
+            throw DeployHookError(.invalidArgument, "the CA file does not exist, is a directory, or cannot be read")
         }
         caFile = path
     }

@@ -88,10 +88,17 @@ struct ConfigurationTests {
         #expect(throws: DeployHookError.self) { try configuration.setBaseURL("not a url") }
         #expect(throws: DeployHookError.self) { try configuration.setCAFile("/nonexistent/ca.pem") }
         #expect(throws: DeployHookError.self) { try configuration.setCAFile("") }
+        #expect(throws: DeployHookError.self) { try configuration.setCAFile("/") }
         #expect(throws: DeployHookError.self) { try configuration.setUserAgent("") }
         #expect(throws: DeployHookError.self) { try configuration.setUserAgent("a\r\nX-Injected: 1") }
         #expect(throws: DeployHookError.self) { try configuration.setUserAgent(String(repeating: "a", count: 1025)) }
         #expect(configuration == before)
+    }
+
+    @Test func caFileMustBeAReadableFile() throws {
+        var configuration = Configuration()
+        try configuration.setCAFile(#filePath)
+        #expect(configuration.caFile == #filePath)
     }
 
     @Test func resettingToDefaults() throws {
