@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""A fake Cloudflare API for deployhook's tests.
+
+It answers `POST /client/v4/workers/builds/deploy_hooks/<uuid>` with one canned
+scenario per hook UUID, exactly as described in SCENARIOS.md beside this file.
+Standard library only; binds 127.0.0.1 only.
+
+Command line:
+    python3 fake_cloudflare.py [--port N]
+prints `PORT <n>` on its first stdout line, then serves until SIGTERM/SIGINT.
+
+As a module (e.g. for a pytest fixture):
+    fake = start_fake()            # serves in a background thread
+    fake.base_url                  # "http://127.0.0.1:<port>/client/v4"
+    fake.requests(); fake.reset(); fake.stop()
+"""
+
+import argparse
+import json
+import secrets
+import signal
+import socket
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+PREFIX = "/client/v4"
+TRIGGER_PATH = PREFIX + "/workers/builds/deploy_hooks/"
+
+# Hook UUID of each scenario (see SCENARIOS.md).
+SCENARIOS = {
+    "ok": "11111111-1111-4111-8111-111111111111",
+    "guide_shape": "22222222-2222-4222-8222-222222222222",
+    "already_exists": "33333333-3333-4333-8333-333333333333",
+    "unknown_status": "44444444-4444-4444-8444-444444444444",
+    "rate_limited": "55555555-5555-4555-8555-555555555555",
+    "flaky": "66666666-6666-4666-8666-666666666666",
+    "html_502": "77777777-7777-4777-8777-777777777777",
+    "api_error": "88888888-8888-4888-8888-888888888888",
+    "truncated": "99999999-9999-4999-8999-999999999999",
+    "huge": "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
+    "drop": "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb",
+    "slow": "cccccccc-cccc-4ccc-8ccc-cccccccccccc",
+    "redirect": "dddddddd-dddd-4ddd-8ddd-dddddddddddd",
+    "success_false": "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee",
+    "no_retry_500": "ffffffff-ffff-4fff-8fff-ffffffffffff",
+}
+# A well-formed UUID that is no scenario: answered 404 / 12000.
+UNKNOWN_UUID = "12345678-1234-4234-8234-123456789abc"
+
+BUILD_UUID = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"
+GUIDE_BUILD_UUID = "7c0e1b7a-4a51-4d35-9d4c-0f2b8e5b6a10"
+CREATED_ON = "2019-12-27T18:11:19.117Z"
+HUGE_LENGTH = 64 * 1024 * 1024
+SLOW_SECONDS = 5.0
+REDIRECT_LOCATION = "http://127.0.0.1:9/elsewhere"
+
+_SCENARIO_BY_UUID = {uuid: name for name, uuid in SCENARIOS.items()}
+_JSON = "application/json"
+_HTML = "text/html"
+
+
+def _json(value):
+    """Compact JSON bytes, keys in insertion order (tests compare bodies exactly)."""
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def _envelope(success, errors=(), result=None):
+    return _json({
+        "success": success,
+        "errors": [{"code": c, "message": m} for c, m in errors],
+        "messages": [],
+        "result": result,
+    })
+
+
+def _html(title):
+    return ("<html><head><title>%s</title></head><body><center><h1>%s</h1></center>"
+            "<hr><center>cloudflare</center></body></html>" % (title, title)).encode()
+
+
+def _build(already_exists, status):
+    return {"already_exists": already_exists, "build_uuid": BUILD_UUID,
+            "created_on": CREATED_ON, "status": status}
+
+
+# Static answers: scenario -> (HTTP status, content type, extra headers, body).
+ANSWERS = {
+    "ok": (200, _JSON, {}, _envelope(True, result=_build(False, "queued"))),
+    "guide_shape": (200, _JSON, {}, _envelope(True, result={
+        "build_uuid": GUIDE_BUILD_UUID, "branch": "main", "worker": "my-worker"})),
+    "already_exists": (200, _JSON, {}, _envelope(True, result=_build(True, "running"))),
+    "unknown_status": (200, _JSON, {}, _envelope(True, result=_build(False, "paused"))),
+    "rate_limited": (429, _JSON, {"Retry-After": "1", "retry-after-ms": "20"},
+                     _envelope(False, [(12051, "Rate limit exceeded")])),
+    "flaky": (503, _HTML, {}, _html("503 Service Temporarily Unavailable")),
+    "html_502": (502, _HTML, {"retry-after-ms": "10"}, _html("502 Bad Gateway")),
+    "api_error": (403, _JSON, {}, _envelope(False, [(10000, "Authentication error")])),
+    "truncated": (200, _JSON, {}, b'{"success": true, "result": {"build_uuid": "18'),
+    "redirect": (302, None, {"Location": REDIRECT_LOCATION}, b""),
+    "success_false": (200, _JSON, {}, _envelope(False, [(10001, "Build could not be queued")])),
+    "no_retry_500": (500, _JSON, {"x-should-retry": "false"},
+                     _envelope(False, [(10013, "Internal error")])),
+    "not_found": (404, _JSON, {}, _envelope(False, [(12000, "Not found")])),
+}
+_METHOD_NOT_ALLOWED = (405, _JSON, {"Allow": "POST"},
+                       _envelope(False, [(10405, "Method not allowed")]))
+
+
+def _no_route(path):
+    """404 / 7003, the answer for any path that is not the trigger endpoint."""
+    shown = path[len(PREFIX):] if path.startswith(PREFIX + "/") else path
+    message = "Could not route to %s, perhaps your object identifier is invalid?" % shown
+    return (404, _JSON, {}, _envelope(False, [(7003, message)]))
+
+
+class FakeServer(ThreadingHTTPServer):
+    """Threaded HTTP server holding the fake's state (requests, flaky counter)."""
+
+    daemon_threads = True
+    request_queue_size = 64  # concurrent tests must not overflow the backlog
+
+    def __init__(self, port=0):
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._requests = []
+        self._flaky_count = 0
+        self._connections = set()
+
+    @property
+    def port(self):
+        return self.server_address[1]
+
+    def record(self, entry):
+        with self._lock:
+            self._requests.append(entry)
+
+    def requests(self):
+        with self._lock:
+            return list(self._requests)
+
+    def reset(self):
+        with self._lock:
+            self._requests.clear()
+            self._flaky_count = 0
+
+    def next_flaky_succeeds(self):
+        """True for the 3rd request of each run of three."""
+        with self._lock:
+            self._flaky_count += 1
+            return self._flaky_count % 3 == 0
+
+    def track(self, conn, alive):
+        with self._lock:
+            (self._connections.add if alive else self._connections.discard)(conn)
+
+    def stop(self):
+        """Stop serving and hang up on open connections (call from another thread)."""
+        self.stopping.set()
+        self.shutdown()
+        with self._lock:
+            conns = list(self._connections)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.server_close()
+
+    def handle_error(self, request, client_address):
+        # Clients hanging up (huge, slow, timeouts) are expected: stay quiet.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive
+    disable_nagle_algorithm = True
+    timeout = 60  # idle keep-alive connections
+
+    def version_string(self):
+        return "cloudflare"
+
+    def log_message(self, format, *args):
+        pass  # quiet: no per-request lines on stderr
+
+    def setup(self):
+        super().setup()
+        self.server.track(self.connection, True)
+
+    def finish(self):
+        self.server.track(self.connection, False)
+        super().finish()
+
+    def handle(self):
+        # A TLS ClientHello (https to this plain-HTTP server) gets a plain 400,
+        # so the client fails its handshake at once instead of hanging.
+        if self.connection.recv(1, socket.MSG_PEEK) == b"\x16":
+            self.connection.recv(65536)  # drain, so closing sends no RST
+            self.request_version, self.command, self.requestline = "HTTP/1.1", "", ""
+            self.close_connection = True
+            self._reply((400, "text/plain", {"Connection": "close"}, b"Bad Request\n"))
+            return
+        super().handle()
+
+    def do_POST(self):
+        self._dispatch()
+
+    do_GET = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_POST
+
+    def _dispatch(self):
+        body = self._read_body()
+        path = urlsplit(self.path).path
+        if path.startswith("/_fake/"):
+            self._control(path)
+            return
+        self.server.record({
+            "method": self.command,
+            "path": self.path,
+            "headers": self._lower_headers(),
+            "body_length": len(body),
+        })
+        hook = path[len(TRIGGER_PATH):] if path.startswith(TRIGGER_PATH) else ""
+        if not hook or "/" in hook:
+            self._reply(_no_route(path))
+        elif self.command != "POST":
+            self._reply(_METHOD_NOT_ALLOWED)
+        else:
+            self._trigger(_SCENARIO_BY_UUID.get(hook.lower(), "not_found"))
+
+    def _trigger(self, scenario):
+        if scenario == "drop":
+            self.close_connection = True  # hang up without a word
+            return
+        if scenario == "slow":
+            if self.server.stopping.wait(SLOW_SECONDS):
+                self.close_connection = True
+                return
+            scenario = "ok"
+        if scenario == "huge":
+            self._stream_huge()
+            return
+        if scenario == "flaky" and self.server.next_flaky_succeeds():
+            scenario = "ok"
+        self._reply(ANSWERS[scenario])
+
+    def _stream_huge(self):
+        self._send_head(200, _JSON, {}, HUGE_LENGTH)
+        chunk = b" " * 65536
+        try:
+            for _ in range(HUGE_LENGTH // len(chunk)):
+                if self.server.stopping.is_set():
+                    self.close_connection = True
+                    return
+                self.wfile.write(chunk)
+        except OSError:  # the client hung up, as it should
+            self.close_connection = True
+
+    def _control(self, path):
+        if path == "/_fake/requests" and self.command == "GET":
+            self._reply((200, _JSON, {}, _json(self.server.requests())))
+        elif path == "/_fake/reset" and self.command == "POST":
+            self.server.reset()
+            self._reply((200, _JSON, {}, _json({"reset": True})))
+        else:
+            self._reply((404, "text/plain", {}, b"unknown control endpoint\n"))
+
+    def _read_body(self):
+        """Read the request body (Content-Length or chunked) so keep-alive works."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            body = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0], 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return body
+                body += self.rfile.read(size)
+                self.rfile.readline()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = 0
+            self.close_connection = True
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _lower_headers(self):
+        headers = {}
+        for name, value in self.headers.items():
+            name = name.lower()
+            headers[name] = headers[name] + ", " + value if name in headers else value
+        return headers
+
+    def _send_head(self, status, content_type, extra, length):
+        self.send_response(status)
+        self.send_header("cf-ray", secrets.token_hex(8) + "-SJC")
+        if content_type:
+            self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(length))
+        for name, value in extra.items():
+            self.send_header(name, value)
+        self.end_headers()
+
+    def _reply(self, answer):
+        status, content_type, extra, body = answer
+        self._send_head(status, content_type, extra, len(body))
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+
+class FakeCloudflare:
+    """The fake serving in a background thread; also a context manager."""
+
+    def __init__(self, port=0):
+        self.server = FakeServer(port)
+        self.port = self.server.port
+        self.base_url = "http://127.0.0.1:%d%s" % (self.port, PREFIX)
+        self._thread = threading.Thread(target=self.server.serve_forever,
+                                        kwargs={"poll_interval": 0.1}, daemon=True)
+        self._thread.start()
+
+    def requests(self):
+        """Trigger-side requests recorded since the last reset, oldest first."""
+        return self.server.requests()
+
+    def reset(self):
+        self.server.reset()
+
+    def stop(self):
+        self.server.stop()
+        self._thread.join()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def start_fake(port=0):
+    """Start the fake in a background thread; `.base_url` is the API base to use."""
+    return FakeCloudflare(port)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Fake Cloudflare API for deployhook tests")
+    parser.add_argument("--port", type=int, default=0, help="TCP port (0 = ephemeral)")
+    args = parser.parse_args(argv)
+
+    server = FakeServer(args.port)
+
+    def on_sigterm(signum, frame):
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
+    print("PORT %d" % server.port, flush=True)
+    try:
+        server.serve_forever(poll_interval=0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stopping.set()
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
