@@ -40,7 +40,8 @@ typedef enum deployhook_error {
     DEPLOYHOOK_ERR_TIMEOUT = 7,          /**< The connect timeout or the total deadline passed. */
     DEPLOYHOOK_ERR_TLS = 8,              /**< TLS handshake or certificate verification failed. */
     DEPLOYHOOK_ERR_RESPONSE = 9,         /**< A malformed, unreadable or oversized (> 1 MiB) response. */
-    DEPLOYHOOK_ERR_INTERNAL = 10         /**< A bug or resource failure inside the library. */
+    DEPLOYHOOK_ERR_INTERNAL = 10,        /**< A bug or resource failure inside the library. */
+    DEPLOYHOOK_ERR_WAIT_TIMEOUT = 11     /**< Waiting for a build: it did not stop before the wait timeout. */
 } deployhook_error;
 
 /** The state of a build as Cloudflare reported it. A status string it does not know is UNKNOWN. */

@@ -4,11 +4,14 @@ public struct APIResponse: Sendable, Equatable {
     public var statusCode: Int
     /// Cloudflare's request id (the `cf-ray` header), worth quoting to Cloudflare support.
     public var cfRay: String?
+    /// How long the server asked to wait before trying again (`retry-after-ms` / `Retry-After`), if it did.
+    public var retryAfter: Duration?
     /// The raw body as received (at most ``Configuration/maxResponseBytes`` bytes).
     public var body: [UInt8]
 
     /// Creates a response description.
-    public init(statusCode: Int, cfRay: String?, body: [UInt8]) {
+    public init(statusCode: Int, cfRay: String?, body: [UInt8], retryAfter: Duration? = nil) {
+        self.retryAfter = retryAfter
         self.statusCode = statusCode
         self.cfRay = cfRay
         self.body = body

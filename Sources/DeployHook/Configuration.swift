@@ -27,6 +27,12 @@ public struct Configuration: Sendable, Equatable {
     public private(set) var caFile: String?
     /// The User-Agent header; nil means ``defaultUserAgent``.
     public private(set) var userAgent: String?
+    /// The account whose builds are followed; nil means `CLOUDFLARE_ACCOUNT_ID`.
+    public private(set) var accountID: String?
+    /// The API token for following builds; nil means `CLOUDFLARE_API_TOKEN`. Never printed.
+    private(set) var apiToken: RedactedText?
+    /// How long waiting for a build may take in all. Default 25 min (builds time out after 20).
+    public private(set) var waitTimeout: Duration = .seconds(1500)
     /// Which surface makes the calls ("swift", "c", "cli"), named in the default User-Agent.
     package var binding = "swift"
 
@@ -78,6 +84,34 @@ public struct Configuration: Sendable, Equatable {
             throw DeployHookError(.invalidArgument, "the user agent must be 1 to 1024 bytes without control characters")
         }
         userAgent = value
+    }
+
+    /// Sets the account whose builds are followed (nil: `CLOUDFLARE_ACCOUNT_ID`).
+    public mutating func setAccountID(_ value: String?) throws(DeployHookError) {
+        accountID = try value.map { (text) throws(DeployHookError) in try APICredentials.validAccountID(text) }
+    }
+
+    /// Sets the API token used to follow builds (nil: `CLOUDFLARE_API_TOKEN`). It is never sent to the trigger endpoint.
+    public mutating func setAPIToken(_ value: String?) throws(DeployHookError) {
+        apiToken = try value.map { (text) throws(DeployHookError) in RedactedText(try APICredentials.validToken(text)) }
+    }
+
+    /// True when an API token was set explicitly.
+    public var hasAPIToken: Bool { apiToken != nil }
+
+    /// Sets how long waiting for a build may take in all, 1 ms to one day.
+    public mutating func setWaitTimeout(_ value: Duration) throws(DeployHookError) {
+        waitTimeout = try Self.validated(value, "wait timeout")
+    }
+
+    /// The credentials in force: explicit values, else the environment; an error naming what is missing.
+    func resolvedCredentials(environment: (String) -> String?) throws(DeployHookError) -> APICredentials {
+        let account = accountID ?? environment(APICredentials.accountEnvironmentVariable).flatMap { $0.isEmpty ? nil : $0 }
+        let token = apiToken?.value ?? environment(APICredentials.tokenEnvironmentVariable).flatMap { $0.isEmpty ? nil : $0 }
+        guard let account, let token else {
+            throw DeployHookError(.invalidArgument, "following a build needs an account ID and an API token (\(APICredentials.accountEnvironmentVariable), \(APICredentials.tokenEnvironmentVariable))")
+        }
+        return try APICredentials(accountID: account, token: token)
     }
 
     /// `deployhook/<version> (<binding>; <os>)`.

@@ -35,21 +35,32 @@ public struct DeployHookClient: Sendable {
     public func triggerBlocking(_ hook: String) throws(DeployHookError) -> TriggerResult {
         let base = try configuration.resolvedBaseURL(environment: environment)
         let id = try DeployHookID(parsing: hook, apiBase: base)
+        let path = "workers/builds/deploy_hooks/"
+        let (fields, response): (TriggerFields?, APIResponse) = try exchange(
+            "POST", "\(base)/\(path)\(id.uuid)", redactedURL: "\(base)/\(path)\(id.redacted)",
+            headers: [], subject: .init(id), timeout: configuration.timeout)
+        return TriggerResult(build: fields?.build ?? Build(), response: response)
+    }
+
+    /// One API call with retries: the `result` fields of a successful answer, or a typed, scrubbed error.
+    func exchange<Fields: Decodable>(_ method: String, _ url: String, redactedURL: String, headers: [String],
+                                     subject: ResponseClassifier.Subject, timeout: Duration) throws(DeployHookError) -> (Fields?, APIResponse) {
         let request = HTTPRequest(
-            url: "\(base)\(base.deployHooksPath.dropFirst(base.path.count))\(id.uuid)",
-            redactedURL: "\(base)\(base.deployHooksPath.dropFirst(base.path.count))\(id.redacted)",
-            method: "POST",
-            headers: ["Accept: application/json", "User-Agent: \(configuration.userAgent ?? configuration.defaultUserAgent)"],
-            connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,
+            url: url, redactedURL: redactedURL, method: method,
+            headers: ["Accept: application/json", "User-Agent: \(configuration.userAgent ?? configuration.defaultUserAgent)"] + headers,
+            connectTimeout: min(configuration.connectTimeout, timeout), timeout: timeout,
             caFile: configuration.caFile, maxBodyBytes: Configuration.maxResponseBytes)
-        let outcome = RetryLoop(maxRetries: configuration.maxRetries, timeout: configuration.timeout, timing: timing)
-            .run(request, over: transport)
+        let outcome = RetryLoop(maxRetries: configuration.maxRetries, timeout: timeout, timing: timing).run(request, over: transport)
         switch outcome {
-        case .success(let response):
-            return try ResponseClassifier.classify(response, hook: id).get()
+        case .success(let http):
+            return try ResponseClassifier.classify(http, subject).mapError { error in
+                var error = error
+                error.response?.retryAfter = RetryPolicy.serverRequestedDelay(http, now: timing.wallClock())
+                return error
+            }.get()
         case .failure(let failure):
             let response = failure.partial.map { APIResponse(statusCode: $0.status, cfRay: $0.headers["cf-ray"], body: $0.body) }
-            throw DeployHookError(DeployHookError.Kind(failure.kind), failure.message, response: response).scrubbing(id)
+            throw DeployHookError(DeployHookError.Kind(failure.kind), failure.message, response: response).scrubbing(subject.secrets)
         }
     }
 

@@ -22,6 +22,8 @@ public struct DeployHookError: Error, Sendable, Equatable, CustomStringConvertib
         case response = 9
         /// A bug or resource failure inside the library.
         case `internal` = 10
+        /// The build did not stop before the wait timeout.
+        case waitTimeout = 11
     }
 
     /// The stable kind of failure.

@@ -48,7 +48,7 @@ public struct DeployHookID: Sendable, Hashable, CustomStringConvertible, CustomD
     }
 
     /// The lower-case UUID when `text` is exactly 8-4-4-4-12 ASCII hex digits.
-    private static func canonicalUUID<S: StringProtocol>(_ text: S) -> String? {
+    static func canonicalUUID<S: StringProtocol>(_ text: S) -> String? {
         let utf8 = Array(text.utf8)
         guard utf8.count == 36 else { return nil }
         for (index, byte) in utf8.enumerated() {

@@ -1,16 +1,16 @@
 extension String {
-    /// This text with every occurrence of `hook`'s UUID (in any letter case) replaced by its redacted form.
-    func scrubbing(_ hook: DeployHookID) -> String {
-        let needle = Array(hook.uuid.utf8)
+    /// This text with every occurrence of `secret` (ASCII letters in any case) replaced by `replacement`.
+    func replacingSecret(_ secret: String, with replacement: String) -> String {
+        let needle = Array(secret.utf8)
         let haystack = Array(utf8)
-        guard haystack.count >= needle.count else { return self }
+        guard !needle.isEmpty, haystack.count >= needle.count else { return self }
         var output: [UInt8] = []
         output.reserveCapacity(haystack.count)
         var index = 0
         while index < haystack.count {
             if index + needle.count <= haystack.count,
-               zip(haystack[index..<index + needle.count], needle).allSatisfy({ Self.asciiLower($0) == $1 }) {
-                output.append(contentsOf: hook.redacted.utf8)
+               zip(haystack[index..<index + needle.count], needle).allSatisfy({ Self.asciiLower($0) == Self.asciiLower($1) }) {
+                output.append(contentsOf: replacement.utf8)
                 index += needle.count
             } else {
                 output.append(haystack[index])
@@ -20,14 +20,34 @@ extension String {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// This text with every occurrence of `hook`'s UUID (in any letter case) replaced by its redacted form.
+    func scrubbing(_ hook: DeployHookID) -> String { replacingSecret(hook.uuid, with: hook.redacted) }
+
     private static func asciiLower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte + 0x20 : byte }
+}
+
+/// Something that must never be printed, with the text that stands for it.
+struct Secret: Sendable {
+    var value: String
+    var redacted: String
 }
 
 extension DeployHookError {
     /// This error with `hook` scrubbed from its message (defence in depth: servers may echo it).
-    func scrubbing(_ hook: DeployHookID) -> DeployHookError {
+    func scrubbing(_ hook: DeployHookID) -> DeployHookError { scrubbing([Secret(value: hook.uuid, redacted: hook.redacted)]) }
+
+    /// This error with every secret scrubbed from its message.
+    func scrubbing(_ secrets: [Secret]) -> DeployHookError {
         var copy = self
-        copy.message = message.scrubbing(hook)
+        for secret in secrets { copy.message = copy.message.replacingSecret(secret.value, with: secret.redacted) }
         return copy
     }
+}
+
+/// Text that must never be printed: its description and mirror show only `[redacted]`.
+struct RedactedText: Sendable, Equatable, CustomStringConvertible, CustomReflectable {
+    let value: String
+    init(_ value: String) { self.value = value }
+    var description: String { "[redacted]" }
+    var customMirror: Mirror { Mirror(self, children: []) }
 }

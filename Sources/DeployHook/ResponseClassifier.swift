@@ -6,25 +6,52 @@ enum ResponseClassifier {
     static let rateLimitedCode = 12051
 
     static func classify(_ http: HTTPResponse, hook: DeployHookID) -> Result<TriggerResult, DeployHookError> {
+        let outcome: Result<(TriggerFields?, APIResponse), DeployHookError> = classify(http, Subject(hook))
+        return outcome.map { fields, response in TriggerResult(build: fields?.build ?? Build(), response: response) }
+    }
+
+    /// What an answer is about: named in messages, scrubbed from them.
+    struct Subject {
+        /// How messages name it, e.g. "deploy hook 182b…" or "build 5f1c…".
+        var name: String
+        /// What was being done, e.g. "triggering deploy hook 182b…".
+        var action: String
+        /// What messages must never contain.
+        var secrets: [Secret]
+
+        init(name: String, action: String, secrets: [Secret] = []) {
+            self.name = name
+            self.action = action
+            self.secrets = secrets
+        }
+
+        init(_ hook: DeployHookID) {
+            self.init(name: "deploy hook \(hook)", action: "triggering deploy hook \(hook)",
+                      secrets: [Secret(value: hook.uuid, redacted: hook.redacted)])
+        }
+    }
+
+    /// The `result` fields of a successful answer (nil when it had none) with the answer, or a typed error.
+    static func classify<Fields: Decodable>(_ http: HTTPResponse, _ subject: Subject) -> Result<(Fields?, APIResponse), DeployHookError> {
         let response = APIResponse(statusCode: http.status, cfRay: http.headers["cf-ray"], body: http.body)
-        let envelope = Envelope.decode(http.body)
+        let envelope = Envelope<Fields>.decode(http.body)
         if (200..<300).contains(http.status) {
             guard let envelope else {
                 return .failure(DeployHookError(.response, "the API answered HTTP \(http.status) with a body that is not a JSON object", response: response))
             }
             if envelope.success == false {
-                return .failure(apiFailure(envelope, response: response, hook: hook))
+                return .failure(apiFailure(envelope, response: response, subject))
             }
-            return .success(TriggerResult(build: envelope.build, response: response))
+            return .success((envelope.result, response))
         }
         if let envelope, envelope.isCloudflareEnvelope {
-            return .failure(apiFailure(envelope, response: response, hook: hook))
+            return .failure(apiFailure(envelope, response: response, subject))
         }
         switch http.status {
         case 404:
-            return .failure(DeployHookError(.notFound, "deploy hook \(hook) not found (HTTP 404)", response: response))
+            return .failure(DeployHookError(.notFound, "\(subject.name) not found (HTTP 404)", response: response))
         case 429:
-            return .failure(DeployHookError(.rateLimited, "rate limited (HTTP 429) triggering deploy hook \(hook)", response: response))
+            return .failure(DeployHookError(.rateLimited, "rate limited (HTTP 429) \(subject.action)", response: response))
         case 300..<400:
             return .failure(DeployHookError(.http, "the API answered with a redirect (HTTP \(http.status)); redirects are never followed", response: response))
         default:
@@ -33,7 +60,7 @@ enum ResponseClassifier {
     }
 
     /// The error a Cloudflare envelope with `success: false` (or a non-2xx status) describes.
-    private static func apiFailure(_ envelope: Envelope, response: APIResponse, hook: DeployHookID) -> DeployHookError {
+    private static func apiFailure<Fields>(_ envelope: Envelope<Fields>, response: APIResponse, _ subject: Subject) -> DeployHookError {
         let first = envelope.errors.first
         let status = response.statusCode
         var detail = "HTTP \(status)"
@@ -42,12 +69,12 @@ enum ResponseClassifier {
         let kind: DeployHookError.Kind
         let summary: String
         if first?.code == notFoundCode || status == 404 {
-            (kind, summary) = (.notFound, "deploy hook \(hook) not found")
+            (kind, summary) = (.notFound, "\(subject.name) not found")
         } else if first?.code == rateLimitedCode || status == 429 {
-            (kind, summary) = (.rateLimited, "rate limited triggering deploy hook \(hook)")
+            (kind, summary) = (.rateLimited, "rate limited \(subject.action)")
         } else {
-            (kind, summary) = (.api, "the API refused to trigger deploy hook \(hook)")
+            (kind, summary) = (.api, "Cloudflare API error \(subject.action)")
         }
-        return DeployHookError(kind, "\(summary) (\(detail))", apiCode: first?.code, response: response).scrubbing(hook)
+        return DeployHookError(kind, "\(summary) (\(detail))", apiCode: first?.code, response: response).scrubbing(subject.secrets)
     }
 }

@@ -16,6 +16,7 @@ import DeployHook
     case 8: "DEPLOYHOOK_ERR_TLS"
     case 9: "DEPLOYHOOK_ERR_RESPONSE"
     case 10: "DEPLOYHOOK_ERR_INTERNAL"
+    case 11: "DEPLOYHOOK_ERR_WAIT_TIMEOUT"
     default: "DEPLOYHOOK_ERR_UNKNOWN"
     }
     return cString(name)

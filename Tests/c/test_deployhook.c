@@ -283,7 +283,7 @@ static const char *const ERROR_NAMES[] = {
     "DEPLOYHOOK_OK", "DEPLOYHOOK_ERR_INVALID_ARGUMENT", "DEPLOYHOOK_ERR_NOT_FOUND",
     "DEPLOYHOOK_ERR_RATE_LIMITED", "DEPLOYHOOK_ERR_API", "DEPLOYHOOK_ERR_HTTP",
     "DEPLOYHOOK_ERR_NETWORK", "DEPLOYHOOK_ERR_TIMEOUT", "DEPLOYHOOK_ERR_TLS",
-    "DEPLOYHOOK_ERR_RESPONSE", "DEPLOYHOOK_ERR_INTERNAL",
+    "DEPLOYHOOK_ERR_RESPONSE", "DEPLOYHOOK_ERR_INTERNAL", "DEPLOYHOOK_ERR_WAIT_TIMEOUT",
 };
 
 static int is_cf_ray(const char *ray)
@@ -380,10 +380,10 @@ static void test_version_and_names(void)
     CHECK_STR(deployhook_version(), "0.1.0");
     CHECK_INT(deployhook_version_number(), DEPLOYHOOK_VERSION_NUMBER);
     CHECK_INT(deployhook_version_number(), 1000);
-    for (i = 0; i <= 10; i++)
+    for (i = 0; i <= DEPLOYHOOK_ERR_WAIT_TIMEOUT; i++)
         CHECK_STR(deployhook_error_name(i), ERROR_NAMES[i]);
     CHECK_STR(deployhook_error_name(-1), "DEPLOYHOOK_ERR_UNKNOWN");
-    CHECK_STR(deployhook_error_name(11), "DEPLOYHOOK_ERR_UNKNOWN");
+    CHECK_STR(deployhook_error_name(DEPLOYHOOK_ERR_WAIT_TIMEOUT + 1), "DEPLOYHOOK_ERR_UNKNOWN");
     CHECK_STR(deployhook_error_name(INT_MAX), "DEPLOYHOOK_ERR_UNKNOWN");
     CHECK_STR(deployhook_error_name(INT_MIN), "DEPLOYHOOK_ERR_UNKNOWN");
     CHECK_STR(deployhook_status_name(DEPLOYHOOK_STATUS_UNKNOWN), "unknown");

@@ -1,0 +1,119 @@
+/// How a stopped build ended.
+public enum BuildOutcome: String, Sendable, CaseIterable {
+    /// Built and deployed.
+    case success
+    /// The build failed.
+    case fail
+    /// Skipped (e.g. superseded).
+    case skipped
+    /// Cancelled by someone.
+    case cancelled
+    /// Ended by Cloudflare (e.g. the 20-minute build timeout).
+    case terminated
+    /// A value this version does not know.
+    case unknown
+
+    /// Maps Cloudflare's `build_outcome`; nil stays nil (no outcome yet), anything unrecognised is ``unknown``.
+    init?(apiValue: String?) {
+        guard let apiValue else { return nil }
+        self = BuildOutcome(rawValue: apiValue) ?? .unknown
+    }
+}
+
+/// A build as `GET /accounts/{account_id}/builds/builds/{build_uuid}` describes it.
+public struct BuildDetails: Sendable, Equatable {
+    /// The build's UUID.
+    public var buildUUID: String
+    /// Its status.
+    public var status: BuildStatus
+    /// How it ended; nil until it has stopped.
+    public var outcome: BuildOutcome?
+    /// Timestamps as sent (ISO 8601), nil until reached.
+    public var createdOn, initializingOn, runningOn, stoppedOn: String?
+    /// Where a preview deployment can be seen, when there is one.
+    public var previewURL: String?
+
+    /// Creates a description of a build.
+    public init(buildUUID: String, status: BuildStatus = .unknown, outcome: BuildOutcome? = nil, createdOn: String? = nil,
+                initializingOn: String? = nil, runningOn: String? = nil, stoppedOn: String? = nil, previewURL: String? = nil) {
+        self.buildUUID = buildUUID
+        self.status = status
+        self.outcome = outcome
+        self.createdOn = createdOn
+        self.initializingOn = initializingOn
+        self.runningOn = runningOn
+        self.stoppedOn = stoppedOn
+        self.previewURL = previewURL
+    }
+}
+
+/// One line of a build's log.
+public struct BuildLogLine: Sendable, Equatable {
+    /// When it was written, in seconds since 1970.
+    public var timestamp: Double
+    /// The text.
+    public var message: String
+
+    /// Creates a log line.
+    public init(timestamp: Double, message: String) {
+        self.timestamp = timestamp
+        self.message = message
+    }
+}
+
+/// A page of a build's log, as `GET …/builds/{build_uuid}/logs?cursor=…` returns it.
+public struct BuildLogPage: Sendable, Equatable {
+    /// Where the next page starts.
+    public var cursor: String?
+    /// The lines after the cursor that was asked for.
+    public var lines: [BuildLogLine]
+    /// True when more lines are available right away.
+    public var truncated: Bool
+}
+
+/// The `result` of a get-build answer.
+struct BuildFields: Decodable {
+    var details: BuildDetails
+
+    init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        details = BuildDetails(buildUUID: fields.lenient(String.self, .buildUUID) ?? "",
+                               status: BuildStatus(apiValue: fields.lenient(String.self, .status)),
+                               outcome: BuildOutcome(apiValue: fields.lenient(String.self, .buildOutcome)),
+                               createdOn: fields.lenient(String.self, .createdOn),
+                               initializingOn: fields.lenient(String.self, .initializingOn),
+                               runningOn: fields.lenient(String.self, .runningOn),
+                               stoppedOn: fields.lenient(String.self, .stoppedOn),
+                               previewURL: fields.lenient(String.self, .previewURL))
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case buildUUID = "build_uuid", status, buildOutcome = "build_outcome", createdOn = "created_on"
+        case initializingOn = "initializing_on", runningOn = "running_on", stoppedOn = "stopped_on", previewURL = "preview_url"
+    }
+}
+
+/// The `result` of a logs answer; lines that are not `[number, string]` pairs are skipped.
+struct LogFields: Decodable {
+    var page: BuildLogPage
+
+    init(from decoder: any Decoder) throws {
+        let fields = try decoder.container(keyedBy: CodingKeys.self)
+        let pairs = fields.lenient([LenientLogLine].self, .lines) ?? []
+        page = BuildLogPage(cursor: fields.lenient(String.self, .cursor), lines: pairs.compactMap(\.line),
+                            truncated: fields.lenient(Bool.self, .truncated) ?? false)
+    }
+
+    private struct LenientLogLine: Decodable {
+        var line: BuildLogLine?
+
+        init(from decoder: any Decoder) throws {
+            var pair = try decoder.unkeyedContainer()
+            let timestamp = try? pair.decode(Double.self)
+            let message = try? pair.decode(String.self)
+            line = timestamp.flatMap { time in message.map { BuildLogLine(timestamp: time, message: $0) } }
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey { case cursor, lines, truncated }
+}

@@ -1,0 +1,68 @@
+/// Reading builds: `GET /accounts/{account_id}/builds/builds/{build_uuid}` and its `/logs`, with a bearer
+/// token (``Configuration/setAPIToken(_:)`` or `CLOUDFLARE_API_TOKEN`).
+extension DeployHookClient {
+    /// The build's current state.
+    public func buildDetailsBlocking(_ buildUUID: String) throws(DeployHookError) -> BuildDetails {
+        try buildDetails(try BuildReference(buildUUID, self), timeout: configuration.timeout)
+    }
+
+    /// The build's log lines after `cursor` (nil: from the start).
+    public func buildLogsBlocking(_ buildUUID: String, after cursor: String? = nil) throws(DeployHookError) -> BuildLogPage {
+        try buildLogs(try BuildReference(buildUUID, self), after: cursor, timeout: configuration.timeout)
+    }
+
+    func buildDetails(_ build: BuildReference, timeout: Duration) throws(DeployHookError) -> BuildDetails {
+        let (fields, _): (BuildFields?, APIResponse) = try exchange(
+            "GET", build.url, redactedURL: build.url, headers: [build.authorization], subject: build.subject, timeout: timeout)
+        guard var details = fields?.details else {
+            throw DeployHookError(.response, "the answer for build \(build.uuid) has no result")
+        }
+        if details.buildUUID.isEmpty { details.buildUUID = build.uuid }
+        return details
+    }
+
+    func buildLogs(_ build: BuildReference, after cursor: String?, timeout: Duration) throws(DeployHookError) -> BuildLogPage {
+        let query = cursor.map { "?cursor=\($0.percentEncodedForQuery)" } ?? ""
+        let (fields, _): (LogFields?, APIResponse) = try exchange(
+            "GET", build.url + "/logs" + query, redactedURL: build.url + "/logs" + query, headers: [build.authorization],
+            subject: build.subject, timeout: timeout)
+        return fields?.page ?? BuildLogPage(cursor: cursor, lines: [], truncated: false)
+    }
+}
+
+/// A validated build to read: its URL under the account, the credentials, how messages name it.
+struct BuildReference {
+    let uuid: String
+    let url: String
+    let authorization: String
+    let subject: ResponseClassifier.Subject
+
+    init(_ buildUUID: String, _ client: DeployHookClient) throws(DeployHookError) {
+        guard let uuid = DeployHookID.canonicalUUID(buildUUID.trimmingWhitespace()) else {
+            throw DeployHookError(.invalidArgument, "the build UUID is not a UUID")
+        }
+        let base = try client.configuration.resolvedBaseURL(environment: client.environment)
+        let credentials = try client.configuration.resolvedCredentials(environment: client.environment)
+        self.uuid = uuid
+        url = "\(base)/accounts/\(credentials.accountID)/builds/builds/\(uuid)"
+        authorization = "Authorization: Bearer \(credentials.token)"
+        subject = .init(name: "build \(uuid)", action: "reading build \(uuid)", secrets: [credentials.secret])
+    }
+}
+
+extension String {
+    /// The text with everything but RFC 3986 unreserved characters percent-encoded.
+    var percentEncodedForQuery: String {
+        var encoded = ""
+        for byte in utf8 {
+            if byte.isASCIIAlphanumeric || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~") {
+                encoded.append(Character(Unicode.Scalar(byte)))
+            } else {
+                encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return encoded
+    }
+
+    private func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
