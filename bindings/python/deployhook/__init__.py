@@ -1,0 +1,74 @@
+"""Trigger Cloudflare Workers Builds deploy hooks, through the C library ``libdeployhook``.
+
+>>> import deployhook
+>>> build = deployhook.trigger(os.environ["CLOUDFLARE_DEPLOY_HOOK"])  # doctest: +SKIP
+>>> build.status, build.build_uuid  # doctest: +SKIP
+(<BuildStatus.QUEUED: 'queued'>, '182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e')
+
+The hook's UUID is a secret: it never appears in a ``repr``, a message or an exception.
+Failures raise a :class:`DeployHookError` subclass chosen by its :class:`ErrorCode`.
+The C library is found through ``DEPLOYHOOK_LIBRARY``, inside this package, in the source checkout's
+``.build/release/``, or on the system; see :mod:`deployhook._library`. It is loaded on first use of
+``Client``, ``trigger`` or ``__version__`` (an ``ImportError`` then lists what was tried), so that
+``import deployhook`` and ``python3 -m deployhook.emulator`` work without it.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+from ._errors import (
+    APIError,
+    DeployHookError,
+    ErrorCode,
+    HTTPError,
+    InternalError,
+    InvalidHookError,
+    InvalidOptionError,
+    NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ResponseError,
+    TimeoutError,
+    TLSError,
+    WaitTimeoutError,
+)
+from ._models import Build, BuildStatus
+
+if TYPE_CHECKING:
+    from ._client import Client, trigger
+    from ._library import VERSION as __version__
+
+
+def __getattr__(name: str) -> Any:
+    """Loads the C library on first use of a name that needs it (PEP 562)."""
+    if name in ("Client", "trigger"):
+        from . import _client
+
+        return getattr(_client, name)
+    if name == "__version__":
+        from ._library import VERSION
+
+        return VERSION
+    raise AttributeError(f"module 'deployhook' has no attribute {name!r}")
+
+
+__all__ = [
+    "APIError",
+    "Build",
+    "BuildStatus",
+    "Client",
+    "DeployHookError",
+    "ErrorCode",
+    "HTTPError",
+    "InternalError",
+    "InvalidHookError",
+    "InvalidOptionError",
+    "NetworkError",
+    "NotFoundError",
+    "RateLimitedError",
+    "ResponseError",
+    "TLSError",
+    "TimeoutError",
+    "WaitTimeoutError",
+    "__version__",
+    "trigger",
+]

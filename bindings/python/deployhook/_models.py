@@ -1,0 +1,146 @@
+"""What a successful trigger returns: the :class:`Build` and its :class:`BuildStatus`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing and dataclasses are not imported at run time: they would slow down the import
+    from dataclasses import dataclass as _seen_as_dataclass
+    from typing import Any
+else:
+    def _seen_as_dataclass(**_options: object) -> object:
+        """Does nothing at run time; to type checkers it is ``dataclasses.dataclass``, which Build honours."""
+        return lambda cls: cls
+
+
+class BuildStatus(str, Enum):
+    """The state of a build as Cloudflare reported it; the values are the API's words."""
+
+    QUEUED = "queued"
+    """Waiting for a build slot."""
+    INITIALIZING = "initializing"
+    """The build environment is starting."""
+    RUNNING = "running"
+    """The build is running."""
+    STOPPED = "stopped"
+    """The build has ended."""
+    UNKNOWN = "unknown"
+    """Absent, or a value this version does not know (the raw value stays in :attr:`Build.raw`)."""
+
+
+STATUS_BY_NUMBER = (BuildStatus.UNKNOWN, BuildStatus.QUEUED, BuildStatus.INITIALIZING, BuildStatus.RUNNING,
+                    BuildStatus.STOPPED)
+"""``deployhook_status`` numbers (``DEPLOYHOOK_STATUS_UNKNOWN`` = 0, ...) to :class:`BuildStatus`."""
+
+
+class _DataclassMetadata:
+    """``Build.__dataclass_fields__`` or ``__dataclass_params__``, made on first access.
+
+    :class:`Build` is written out rather than decorated with ``@dataclass`` because importing
+    :mod:`dataclasses` (which imports :mod:`inspect`) would nearly double the import time of deployhook. The
+    dataclasses functions (``fields``, ``replace``, ``asdict``, ``is_dataclass``...) read these two
+    attributes: the first read builds them from a ``@dataclass(frozen=True)`` twin of the class.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, instance: object, owner: type) -> Any:
+        import dataclasses
+
+        namespace: dict[str, object] = {"__annotations__": dict(owner.__annotations__),
+                                        "__module__": owner.__module__, "__qualname__": owner.__qualname__}
+        namespace["raw"] = dataclasses.field(repr=False, hash=False)  # as Build's __repr__ and __hash__ do
+        twin: Any = dataclasses.dataclass(frozen=True)(type(owner.__name__, (), namespace))
+        for attribute in ("__dataclass_fields__", "__dataclass_params__"):
+            setattr(owner, attribute, getattr(twin, attribute))  # replaces the descriptor
+        return getattr(owner, self._name)
+
+
+@_seen_as_dataclass(frozen=True)
+class Build:
+    """The build a deploy hook started, or found already pending: a frozen dataclass.
+
+    Attributes:
+        build_uuid: the build's UUID.
+        status: its status when the trigger answered (``UNKNOWN`` when absent or not recognised).
+        already_exists: True when a build for this branch was already pending, so none was started.
+        created_on: when the build was created (timezone-aware).
+        cf_ray: Cloudflare's request id (the ``cf-ray`` header), worth quoting to support.
+        raw: the whole decoded response envelope (``success``, ``errors``, ``messages``, ``result``...);
+            left out of ``repr`` and ``hash``.
+    """
+
+    build_uuid: str | None
+    status: BuildStatus
+    already_exists: bool | None
+    created_on: datetime | None
+    cf_ray: str | None
+    raw: dict[str, Any]
+
+    __match_args__ = ("build_uuid", "status", "already_exists", "created_on", "cf_ray", "raw")
+    if not TYPE_CHECKING:  # type checkers know them from the decorator
+        __dataclass_fields__ = _DataclassMetadata()
+        __dataclass_params__ = _DataclassMetadata()
+
+    def __init__(self, build_uuid: str | None, status: BuildStatus, already_exists: bool | None,
+                 created_on: datetime | None, cf_ray: str | None, raw: dict[str, Any]) -> None:
+        assign = object.__setattr__
+        assign(self, "build_uuid", build_uuid)
+        assign(self, "status", status)
+        assign(self, "already_exists", already_exists)
+        assign(self, "created_on", created_on)
+        assign(self, "cf_ray", cf_ray)
+        assign(self, "raw", raw)
+
+    def __repr__(self) -> str:
+        return (f"{type(self).__qualname__}(build_uuid={self.build_uuid!r}, status={self.status!r}, "
+                f"already_exists={self.already_exists!r}, created_on={self.created_on!r}, cf_ray={self.cf_ray!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    def __hash__(self) -> int:
+        return hash((self.build_uuid, self.status, self.already_exists, self.created_on, self.cf_ray))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        from dataclasses import FrozenInstanceError
+
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:[.,](\d+))?(?:[Zz]|([+-])(\d\d):?(\d\d))?", re.ASCII
+)
+
+
+def parse_timestamp(text: str | None) -> datetime | None:
+    """Parses an ISO 8601 date-time such as ``2019-12-27T18:11:19.117Z`` into an aware datetime.
+
+    A time without an offset is taken as UTC; text that is not such a date-time gives ``None``
+    (it stays readable in :attr:`Build.raw`). Written out because ``datetime.fromisoformat`` only
+    accepts ``Z`` and arbitrary fractions from Python 3.11 on.
+    """
+    match = _TIMESTAMP.fullmatch(text) if text else None
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, sign, offset_hours, offset_minutes = match.groups()
+    try:
+        tz = timezone.utc
+        if sign:
+            offset = timedelta(hours=int(offset_hours), minutes=int(offset_minutes))
+            tz = timezone(-offset if sign == "-" else offset)
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                        int(((fraction or "") + "000000")[:6]), tzinfo=tz)
+    except ValueError:  # a day, hour or offset out of range
+        return None

@@ -1,0 +1,64 @@
+"""Helpers shared by the tests: the fake API's scenarios and a client for its control endpoints."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import socket
+import subprocess
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[3]
+FAKE_SCRIPT = REPO / "Tests" / "fake_api" / "fake_cloudflare.py"
+
+
+def _load_fake_module() -> Any:
+    """The fake's module, for its constants (scenario UUIDs, expected values)."""
+    spec = importlib.util.spec_from_file_location("fake_cloudflare", FAKE_SCRIPT)
+    assert spec is not None and spec.loader is not None, f"cannot load {FAKE_SCRIPT}"
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+fake_cloudflare = _load_fake_module()
+HOOKS: dict[str, str] = dict(fake_cloudflare.SCENARIOS, unknown=fake_cloudflare.UNKNOWN_UUID)
+"""Scenario name -> hook UUID (see Tests/fake_api/SCENARIOS.md); "unknown" is answered 404."""
+
+
+class FakeAPI:
+    """A running fake: its API base, and its control endpoints."""
+
+    def __init__(self, process: subprocess.Popen[str], port: int) -> None:
+        self.process = process
+        self.port = port
+        self.base_url = f"http://127.0.0.1:{port}/client/v4"
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The trigger requests received since the last reset, oldest first."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_fake/requests", timeout=10) as answer:
+            return json.loads(answer.read())  # type: ignore[no-any-return]
+
+    def reset(self) -> None:
+        """Forgets recorded requests and the flaky counter."""
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/_fake/reset", data=b"", method="POST")
+        with urllib.request.urlopen(request, timeout=10):
+            pass
+
+
+def closed_port() -> int:
+    """A loopback TCP port nothing listens on (connections are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # type: ignore[no-any-return]
+
+
+def rss_kib() -> int:
+    """This process's resident set size in KiB (Linux: /proc/self/status)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS in /proc/self/status")
