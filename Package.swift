@@ -27,8 +27,18 @@ let package = Package(
             dependencies: ["DeployHook", "CDeployHook"],
             exclude: ["exports.map"],
             linkerSettings: [
-                // Export exactly the deployhook_* functions; keep Swift symbols local.
-                .unsafeFlags(["-use-ld=lld", "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DeployHookC/exports.map"]),
+                .unsafeFlags([
+                    // Link with lld, which honours the version script exactly: the library exports the
+                    // deployhook_* functions and nothing else.
+                    "-use-ld=lld",
+                    "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DeployHookC/exports.map",
+                    // Self-contained: the Swift runtime and FoundationEssentials linked in, no RUNPATH into
+                    // the toolchain (SwiftPM's $ORIGIN only), so the .so runs where no Swift is installed.
+                    // FoundationEssentials' static archive does not pull in these three by itself.
+                    "-static-stdlib", "-no-toolchain-stdlib-rpath",
+                    "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
+                    "-Xlinker", "-lswiftSynchronization",
+                ]),
             ]
         ),
         .testTarget(name: "DeployHookTests", dependencies: ["DeployHook"]),
