@@ -53,6 +53,32 @@ typedef enum deployhook_status {
     DEPLOYHOOK_STATUS_STOPPED = 4       /**< "stopped" */
 } deployhook_status;
 
+/** How a stopped build ended. NONE until it has stopped. */
+typedef enum deployhook_outcome {
+    DEPLOYHOOK_OUTCOME_NONE = 0,       /**< Not stopped yet, or not known. */
+    DEPLOYHOOK_OUTCOME_SUCCESS = 1,    /**< "success": built and deployed. */
+    DEPLOYHOOK_OUTCOME_FAIL = 2,       /**< "fail" */
+    DEPLOYHOOK_OUTCOME_SKIPPED = 3,    /**< "skipped" */
+    DEPLOYHOOK_OUTCOME_CANCELLED = 4,  /**< "cancelled" */
+    DEPLOYHOOK_OUTCOME_TERMINATED = 5, /**< "terminated" (e.g. the 20-minute build timeout) */
+    DEPLOYHOOK_OUTCOME_UNKNOWN = 6     /**< A value this version does not know. */
+} deployhook_outcome;
+
+/** What a wait callback reports. */
+typedef enum deployhook_event {
+    DEPLOYHOOK_EVENT_STATUS = 1, /**< The build's status changed (the first poll always reports). */
+    DEPLOYHOOK_EVENT_LOG = 2     /**< A new line of the build's log. */
+} deployhook_event;
+
+/**
+ * Called on the waiting thread while deployhook_wait() or deployhook_trigger_and_wait() polls a build.
+ * STATUS: status is the new status, text NULL, timestamp 0. LOG: text is the line (borrowed: valid only
+ * during the call), timestamp its time in seconds since 1970, status the last status seen.
+ * user_data is what the caller passed. The callback must not free anything it is given.
+ */
+typedef void (*deployhook_wait_callback)(deployhook_event event, deployhook_status status, const char *text,
+                                         double timestamp, void *user_data);
+
 /** The outcome of one trigger: a build or an error. Owned by the caller; free with deployhook_free_result(). */
 typedef struct deployhook_result deployhook_result;
 
@@ -80,6 +106,26 @@ deployhook_result *deployhook_trigger_with(const char *hook, const deployhook_op
  * Frees a result and every string it owns. NULL is a no-op.
  */
 void deployhook_free_result(deployhook_result *result);
+
+/* ---- Waiting for a build (needs an API token and the account ID) ---- */
+/**
+ * Waits for a build to stop, polling it with the API token and account of options (or
+ * CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID): every 2 s at first, growing to 15 s, for at most the
+ * wait timeout (default 25 min). Blocks the calling thread; callback (may be NULL) hears each status
+ * change and, when follow_logs is non-zero, each new log line, on this thread, with user_data.
+ * Returns a result owned by the caller (free with deployhook_free_result()): DEPLOYHOOK_OK with the
+ * build's final status, outcome, preview URL and stop time, or the error (DEPLOYHOOK_ERR_WAIT_TIMEOUT when
+ * the build did not stop in time). NULL only when out of memory.
+ */
+deployhook_result *deployhook_wait(const char *build_uuid, const deployhook_options *options, int follow_logs, deployhook_wait_callback callback, void *user_data);
+
+/**
+ * Triggers hook, then waits for the build it started (or found pending) as deployhook_wait() does.
+ * The result holds both: already_exists from the trigger; the final status, outcome, preview URL and
+ * stop time from the wait. When the wait fails the result still names the build (deployhook_build_uuid).
+ * Owned by the caller (free with deployhook_free_result()); NULL only when out of memory.
+ */
+deployhook_result *deployhook_trigger_and_wait(const char *hook, const deployhook_options *options, int follow_logs, deployhook_wait_callback callback, void *user_data);
 
 /* ---- Reading a result (every string returned is owned by the result and lives until deployhook_free_result) ---- */
 /**
@@ -138,6 +184,21 @@ const char *deployhook_cf_ray(const deployhook_result *result);
  */
 const char *deployhook_response_body(const deployhook_result *result);
 
+/**
+ * How the build ended (after a wait); DEPLOYHOOK_OUTCOME_NONE before it stopped, on error, or for NULL.
+ */
+deployhook_outcome deployhook_build_outcome(const deployhook_result *result);
+
+/**
+ * The build's preview URL (after a wait), owned by the result; NULL when absent.
+ */
+const char *deployhook_preview_url(const deployhook_result *result);
+
+/**
+ * When the build stopped (after a wait), as sent (ISO 8601), owned by the result; NULL when absent.
+ */
+const char *deployhook_stopped_on(const deployhook_result *result);
+
 /* ---- Options ---- */
 /**
  * New options holding every default: API base from CLOUDFLARE_BASE_URL or Cloudflare's, total timeout
@@ -189,7 +250,26 @@ deployhook_error deployhook_options_set_ca_file(deployhook_options *options, con
  * Sets the User-Agent header, 1 to 1024 bytes without control characters; NULL goes back to the default.
  * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
-deployhook_error deployhook_options_set_user_agent(deployhook_options *options, const char *userAgent);
+deployhook_error deployhook_options_set_user_agent(deployhook_options *options, const char *user_agent);
+
+/**
+ * Sets the API token used to follow builds (never sent to the trigger endpoint, never printed);
+ * NULL goes back to CLOUDFLARE_API_TOKEN. 1 to 1024 visible ASCII characters.
+ * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+ */
+deployhook_error deployhook_options_set_api_token(deployhook_options *options, const char *token);
+
+/**
+ * Sets the account whose builds are followed; NULL goes back to CLOUDFLARE_ACCOUNT_ID.
+ * 1 to 64 letters, digits, ‘-' or ‘_'. Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+ */
+deployhook_error deployhook_options_set_account_id(deployhook_options *options, const char *account_id);
+
+/**
+ * Sets how long waiting for a build may take in all, in milliseconds, 1 to 86400000 (default 1500000,
+ * 25 min: builds time out after 20). Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+ */
+deployhook_error deployhook_options_set_wait_timeout_ms(deployhook_options *options, long milliseconds);
 
 /* ---- Names and version ---- */
 /**
@@ -202,6 +282,12 @@ const char *deployhook_error_name(int code);
  * The API's word for a status, e.g. “queued”; “unknown” for any other number. Static: never free it.
  */
 const char *deployhook_status_name(int status);
+
+/**
+ * The API's word for a build outcome, e.g. “success”; “none” for DEPLOYHOOK_OUTCOME_NONE and “unknown”
+ * for any other number. Static: never free it.
+ */
+const char *deployhook_outcome_name(int outcome);
 
 /**
  * The library's version, e.g. “0.1.0”, equal to DEPLOYHOOK_VERSION when header and library match.

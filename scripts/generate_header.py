@@ -18,18 +18,22 @@ TYPES_HEADER = ROOT / "Sources/CDeployHook/deployhook_types.h"
 SECTIONS = [
     ("Triggering a deploy hook", [
         "deployhook_trigger", "deployhook_trigger_with", "deployhook_free_result"]),
+    ("Waiting for a build (needs an API token and the account ID)", [
+        "deployhook_wait", "deployhook_trigger_and_wait"]),
     ("Reading a result (every string returned is owned by the result and lives until deployhook_free_result)", [
         "deployhook_error_code", "deployhook_error_message", "deployhook_api_error_code",
         "deployhook_http_status", "deployhook_build_uuid", "deployhook_build_status",
         "deployhook_already_exists", "deployhook_created_on", "deployhook_cf_ray",
-        "deployhook_response_body"]),
+        "deployhook_response_body", "deployhook_build_outcome", "deployhook_preview_url",
+        "deployhook_stopped_on"]),
     ("Options", [
         "deployhook_options_new", "deployhook_options_free", "deployhook_options_set_base_url",
         "deployhook_options_set_timeout_ms", "deployhook_options_set_connect_timeout_ms",
         "deployhook_options_set_max_retries", "deployhook_options_set_ca_file",
-        "deployhook_options_set_user_agent"]),
+        "deployhook_options_set_user_agent", "deployhook_options_set_api_token",
+        "deployhook_options_set_account_id", "deployhook_options_set_wait_timeout_ms"]),
     ("Names and version", [
-        "deployhook_error_name", "deployhook_status_name", "deployhook_version",
+        "deployhook_error_name", "deployhook_status_name", "deployhook_outcome_name", "deployhook_version",
         "deployhook_version_number"]),
 ]
 

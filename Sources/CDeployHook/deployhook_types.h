@@ -39,6 +39,32 @@ typedef enum deployhook_status {
     DEPLOYHOOK_STATUS_STOPPED = 4       /**< "stopped" */
 } deployhook_status;
 
+/** How a stopped build ended. NONE until it has stopped. */
+typedef enum deployhook_outcome {
+    DEPLOYHOOK_OUTCOME_NONE = 0,       /**< Not stopped yet, or not known. */
+    DEPLOYHOOK_OUTCOME_SUCCESS = 1,    /**< "success": built and deployed. */
+    DEPLOYHOOK_OUTCOME_FAIL = 2,       /**< "fail" */
+    DEPLOYHOOK_OUTCOME_SKIPPED = 3,    /**< "skipped" */
+    DEPLOYHOOK_OUTCOME_CANCELLED = 4,  /**< "cancelled" */
+    DEPLOYHOOK_OUTCOME_TERMINATED = 5, /**< "terminated" (e.g. the 20-minute build timeout) */
+    DEPLOYHOOK_OUTCOME_UNKNOWN = 6     /**< A value this version does not know. */
+} deployhook_outcome;
+
+/** What a wait callback reports. */
+typedef enum deployhook_event {
+    DEPLOYHOOK_EVENT_STATUS = 1, /**< The build's status changed (the first poll always reports). */
+    DEPLOYHOOK_EVENT_LOG = 2     /**< A new line of the build's log. */
+} deployhook_event;
+
+/**
+ * Called on the waiting thread while deployhook_wait() or deployhook_trigger_and_wait() polls a build.
+ * STATUS: status is the new status, text NULL, timestamp 0. LOG: text is the line (borrowed: valid only
+ * during the call), timestamp its time in seconds since 1970, status the last status seen.
+ * user_data is what the caller passed. The callback must not free anything it is given.
+ */
+typedef void (*deployhook_wait_callback)(deployhook_event event, deployhook_status status, const char *text,
+                                         double timestamp, void *user_data);
+
 /** The outcome of one trigger: a build or an error. Owned by the caller; free with deployhook_free_result(). */
 typedef struct deployhook_result deployhook_result;
 

@@ -34,6 +34,21 @@ import DeployHook
     return cString(name)
 }
 
+/// The API's word for a build outcome, e.g. "success"; "none" for DEPLOYHOOK_OUTCOME_NONE and "unknown"
+/// for any other number. Static: never free it.
+@c public func deployhook_outcome_name(_ outcome: CInt) -> UnsafePointer<CChar> {
+    let name: StaticString = switch OutcomeNumbers.outcome(of: outcome) {
+    case nil: outcome == 0 ? "none" : "unknown"
+    case .success?: "success"
+    case .fail?: "fail"
+    case .skipped?: "skipped"
+    case .cancelled?: "cancelled"
+    case .terminated?: "terminated"
+    case .unknown?: "unknown"
+    }
+    return cString(name)
+}
+
 /// The library's version, e.g. "0.1.0", equal to DEPLOYHOOK_VERSION when header and library match.
 /// Static: never free it.
 @c public func deployhook_version() -> UnsafePointer<CChar> {
@@ -59,6 +74,29 @@ enum StatusNumbers {
 
     static func status(of number: CInt) -> BuildStatus {
         BuildStatus.allCases.first { Self.number(of: $0) == number } ?? .unknown
+    }
+
+    static func cStatus(_ status: BuildStatus) -> deployhook_status {
+        deployhook_status(rawValue: numericCast(number(of: status)))
+    }
+}
+
+/// The numbers of `deployhook_outcome` (0, NONE, is no outcome).
+enum OutcomeNumbers {
+    static func number(of outcome: BuildOutcome?) -> CInt {
+        switch outcome {
+        case nil: 0
+        case .success?: 1
+        case .fail?: 2
+        case .skipped?: 3
+        case .cancelled?: 4
+        case .terminated?: 5
+        case .unknown?: 6
+        }
+    }
+
+    static func outcome(of number: CInt) -> BuildOutcome? {
+        BuildOutcome.allCases.first { Self.number(of: $0) == number }
     }
 }
 

@@ -20,7 +20,7 @@ import DeployHook
 @c public func deployhook_options_set_base_url(_ options: UnsafeMutablePointer<deployhook_options>?,
                                                _ url: UnsafePointer<CChar>?) -> deployhook_error {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
-        try configuration.setBaseURL(try optionalText(url))
+        try configuration.setBaseURL(try CText.optional(url))
     }
 }
 
@@ -56,26 +56,44 @@ import DeployHook
 @c public func deployhook_options_set_ca_file(_ options: UnsafeMutablePointer<deployhook_options>?,
                                               _ path: UnsafePointer<CChar>?) -> deployhook_error {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
-        try configuration.setCAFile(try optionalText(path))
+        try configuration.setCAFile(try CText.optional(path))
     }
 }
 
 /// Sets the User-Agent header, 1 to 1024 bytes without control characters; NULL goes back to the default.
 /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
 @c public func deployhook_options_set_user_agent(_ options: UnsafeMutablePointer<deployhook_options>?,
-                                                 _ userAgent: UnsafePointer<CChar>?) -> deployhook_error {
+                                                 _ user_agent: UnsafePointer<CChar>?) -> deployhook_error {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
-        try configuration.setUserAgent(try optionalText(userAgent))
+        try configuration.setUserAgent(try CText.optional(user_agent))
     }
 }
 
-/// A C string as Swift text: nil for NULL, an error for invalid UTF-8.
-private func optionalText(_ text: UnsafePointer<CChar>?) throws(DeployHookError) -> String? {
-    guard let text else { return nil }
-    guard let string = String(validatingCString: text) else {
-        throw DeployHookError(.invalidArgument, "the text is not valid UTF-8")
+/// Sets the API token used to follow builds (never sent to the trigger endpoint, never printed);
+/// NULL goes back to CLOUDFLARE_API_TOKEN. 1 to 1024 visible ASCII characters.
+/// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+@c public func deployhook_options_set_api_token(_ options: UnsafeMutablePointer<deployhook_options>?,
+                                                _ token: UnsafePointer<CChar>?) -> deployhook_error {
+    OptionsBox.update(options) { (configuration) throws(DeployHookError) in
+        try configuration.setAPIToken(try CText.optional(token))
     }
-    return string
+}
+
+/// Sets the account whose builds are followed; NULL goes back to CLOUDFLARE_ACCOUNT_ID.
+/// 1 to 64 letters, digits, '-' or '_'. Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+@c public func deployhook_options_set_account_id(_ options: UnsafeMutablePointer<deployhook_options>?,
+                                                 _ account_id: UnsafePointer<CChar>?) -> deployhook_error {
+    OptionsBox.update(options) { (configuration) throws(DeployHookError) in
+        try configuration.setAccountID(try CText.optional(account_id))
+    }
+}
+
+/// Sets how long waiting for a build may take in all, in milliseconds, 1 to 86400000 (default 1500000,
+/// 25 min: builds time out after 20). Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+@c public func deployhook_options_set_wait_timeout_ms(_ options: UnsafeMutablePointer<deployhook_options>?, _ milliseconds: CLong) -> deployhook_error {
+    OptionsBox.update(options) { (configuration) throws(DeployHookError) in
+        try configuration.setWaitTimeout(try duration(milliseconds))
+    }
 }
 
 /// Milliseconds as a duration, range-checked before any arithmetic so no value can overflow.

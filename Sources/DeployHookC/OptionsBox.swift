@@ -15,6 +15,11 @@ final class OptionsBox {
         configuration.binding = "c"
     }
 
+    /// The configuration behind a handle, or the C defaults for NULL.
+    static func configuration(_ handle: UnsafePointer<deployhook_options>?) -> Configuration {
+        borrow(handle)?.configuration ?? OptionsBox().configuration
+    }
+
     /// Wraps a new box in a malloc'ed handle owned by the caller; nil when out of memory.
     static func makeHandle() -> UnsafeMutablePointer<deployhook_options>? {
         guard let raw = malloc(MemoryLayout<deployhook_options>.stride) else { return nil }

@@ -61,3 +61,18 @@ import DeployHook
 @c public func deployhook_response_body(_ result: UnsafePointer<deployhook_result>?) -> UnsafePointer<CChar>? {
     ResultBox.borrow(result)?.body.cString
 }
+
+/// How the build ended (after a wait); DEPLOYHOOK_OUTCOME_NONE before it stopped, on error, or for NULL.
+@c public func deployhook_build_outcome(_ result: UnsafePointer<deployhook_result>?) -> deployhook_outcome {
+    deployhook_outcome(rawValue: numericCast(OutcomeNumbers.number(of: ResultBox.borrow(result)?.outcome)))
+}
+
+/// The build's preview URL (after a wait), owned by the result; NULL when absent.
+@c public func deployhook_preview_url(_ result: UnsafePointer<deployhook_result>?) -> UnsafePointer<CChar>? {
+    ResultBox.borrow(result)?.previewURL.cString
+}
+
+/// When the build stopped (after a wait), as sent (ISO 8601), owned by the result; NULL when absent.
+@c public func deployhook_stopped_on(_ result: UnsafePointer<deployhook_result>?) -> UnsafePointer<CChar>? {
+    ResultBox.borrow(result)?.stoppedOn.cString
+}

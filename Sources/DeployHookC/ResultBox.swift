@@ -6,44 +6,55 @@ import Glibc
 import Darwin
 #endif
 
-/// What a `deployhook_result` holds: the outcome of one trigger, with every string already converted
-/// to a C string that the box owns, so accessors return stable pointers until the result is freed.
+/// What a `deployhook_result` holds: the outcome of a trigger and/or a wait, with every string already
+/// converted to a C string that the box owns, so accessors return stable pointers until the result is freed.
 final class ResultBox {
+    /// The Swift values a result is made of.
+    struct Content {
+        var error: DeployHookError?
+        var build = Build()
+        var trigger: APIResponse?
+        var details: BuildDetails?
+
+        /// The answer the error came with, else the trigger's.
+        var response: APIResponse? { error?.response ?? trigger }
+    }
+
     let error: DeployHookError.Kind?
     let apiCode: Int32
     let httpStatus: Int32
     let status: BuildStatus
+    let outcome: BuildOutcome?
     let alreadyExists: Bool?
     let message: OwnedCString
     let buildUUID: OwnedCString
     let createdOn: OwnedCString
     let cfRay: OwnedCString
     let body: OwnedCString
+    let previewURL: OwnedCString
+    let stoppedOn: OwnedCString
 
-    init(_ outcome: Result<TriggerResult, DeployHookError>) {
+    init(_ content: Content) {
+        error = content.error?.kind
+        apiCode = Int32(clamping: content.error?.apiCode ?? 0)
+        httpStatus = Int32(clamping: content.response?.statusCode ?? 0)
+        status = content.details?.status ?? content.build.status
+        outcome = content.details?.outcome
+        alreadyExists = content.build.alreadyExists
+        message = OwnedCString(content.error?.message)
+        buildUUID = OwnedCString(content.details?.buildUUID ?? content.build.buildUUID)
+        createdOn = OwnedCString(content.details?.createdOn ?? content.build.createdOn)
+        cfRay = OwnedCString(content.response?.cfRay)
+        body = OwnedCString(bytes: content.response?.body)
+        previewURL = OwnedCString(content.details?.previewURL)
+        stoppedOn = OwnedCString(content.details?.stoppedOn)
+    }
+
+    /// A trigger's outcome.
+    convenience init(_ outcome: Result<TriggerResult, DeployHookError>) {
         switch outcome {
-        case .success(let triggered):
-            error = nil
-            apiCode = 0
-            status = triggered.build.status
-            alreadyExists = triggered.build.alreadyExists
-            message = OwnedCString(nil)
-            buildUUID = OwnedCString(triggered.build.buildUUID)
-            createdOn = OwnedCString(triggered.build.createdOn)
-            httpStatus = Int32(clamping: triggered.response.statusCode)
-            cfRay = OwnedCString(triggered.response.cfRay)
-            body = OwnedCString(bytes: triggered.response.body)
-        case .failure(let failure):
-            error = failure.kind
-            apiCode = Int32(clamping: failure.apiCode ?? 0)
-            status = .unknown
-            alreadyExists = nil
-            message = OwnedCString(failure.message)
-            buildUUID = OwnedCString(nil)
-            createdOn = OwnedCString(nil)
-            httpStatus = Int32(clamping: failure.response?.statusCode ?? 0)
-            cfRay = OwnedCString(failure.response?.cfRay)
-            body = OwnedCString(bytes: failure.response?.body)
+        case .success(let triggered): self.init(Content(build: triggered.build, trigger: triggered.response))
+        case .failure(let error): self.init(Content(error: error))
         }
     }
 

@@ -16,8 +16,7 @@ import DeployHook
 /// Returns a result owned by the caller (free with deployhook_free_result()); NULL only when out of memory.
 @c public func deployhook_trigger_with(_ hook: UnsafePointer<CChar>?,
                                        _ options: UnsafePointer<deployhook_options>?) -> UnsafeMutablePointer<deployhook_result>? {
-    let configuration = OptionsBox.borrow(options)?.configuration ?? OptionsBox().configuration
-    return ResultBox.makeHandle(ResultBox(trigger(hook, configuration)))
+    return ResultBox.makeHandle(ResultBox(trigger(hook, OptionsBox.configuration(options))))
 }
 
 /// Frees a result and every string it owns. NULL is a no-op.
@@ -28,12 +27,8 @@ import DeployHook
 
 /// Converts the C arguments, calls the core, and returns its outcome.
 private func trigger(_ hook: UnsafePointer<CChar>?, _ configuration: Configuration) -> Result<TriggerResult, DeployHookError> {
-    guard let hook else { return .failure(DeployHookError(.invalidArgument, "the deploy hook is NULL")) }
-    guard let text = String(validatingCString: hook) else {
-        return .failure(DeployHookError(.invalidArgument, "the deploy hook is not valid UTF-8"))
-    }
     do throws(DeployHookError) {
-        return .success(try DeployHookClient(configuration: configuration).triggerBlocking(text))
+        return .success(try DeployHookClient(configuration: configuration).triggerBlocking(try CText.required(hook, "deploy hook")))
     } catch {
         return .failure(error)
     }

@@ -21,7 +21,7 @@ import ctypes
 import os
 import sys
 import warnings
-from ctypes import POINTER, c_char_p, c_int, c_long, c_void_p
+from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_long, c_void_p
 
 ENVIRONMENT_VARIABLE = "DEPLOYHOOK_LIBRARY"
 """The environment variable naming the library file to load first."""
@@ -39,6 +39,9 @@ class Options(ctypes.Structure):
 
 ResultPointer = POINTER(Result)
 OptionsPointer = POINTER(Options)
+
+WaitCallback = CFUNCTYPE(None, c_int, c_int, c_char_p, c_double, c_void_p)
+"""``deployhook_wait_callback``: (event, status, text, timestamp, user_data)."""
 
 # name: (restype, argtypes), exactly as include/deployhook.h declares them. C enums are int-sized.
 _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
@@ -67,6 +70,15 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "deployhook_options_set_max_retries": (c_int, [OptionsPointer, c_int]),
     "deployhook_options_set_ca_file": (c_int, [OptionsPointer, c_char_p]),
     "deployhook_options_set_user_agent": (c_int, [OptionsPointer, c_char_p]),
+    "deployhook_options_set_api_token": (c_int, [OptionsPointer, c_char_p]),
+    "deployhook_options_set_account_id": (c_int, [OptionsPointer, c_char_p]),
+    "deployhook_options_set_wait_timeout_ms": (c_int, [OptionsPointer, c_long]),
+    "deployhook_wait": (ResultPointer, [c_char_p, OptionsPointer, c_int, WaitCallback, c_void_p]),
+    "deployhook_trigger_and_wait": (ResultPointer, [c_char_p, OptionsPointer, c_int, WaitCallback, c_void_p]),
+    "deployhook_build_outcome": (c_int, [ResultPointer]),
+    "deployhook_preview_url": (c_char_p, [ResultPointer]),
+    "deployhook_stopped_on": (c_char_p, [ResultPointer]),
+    "deployhook_outcome_name": (c_char_p, [c_int]),
 }
 
 # The C library's dlopen and dlerror, for _open.

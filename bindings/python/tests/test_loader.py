@@ -14,7 +14,7 @@ import pytest
 from support import REPO
 
 import deployhook
-from deployhook._library import _PROTOTYPES, OptionsPointer, ResultPointer, library_path
+from deployhook._library import _PROTOTYPES, OptionsPointer, ResultPointer, WaitCallback, library_path
 
 PACKAGE = Path(deployhook.__file__).parent
 FILE_NAME = Path(library_path).name
@@ -100,6 +100,8 @@ C_TYPES: dict[str, object] = {
     "deployhook_error": ctypes.c_int, "deployhook_status": ctypes.c_int,  # C enums are int-sized
     "deployhook_result *": ResultPointer, "const deployhook_result *": ResultPointer,
     "deployhook_options *": OptionsPointer, "const deployhook_options *": OptionsPointer,
+    "deployhook_outcome": ctypes.c_int, "double": ctypes.c_double, "void *": ctypes.c_void_p,
+    "deployhook_wait_callback": WaitCallback,
 }
 
 
