@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "deployhook", type: .dynamic, targets: ["DeployHookC"]),
         // The Swift API.
         .library(name: "DeployHook", targets: ["DeployHook"]),
+        // The command-line tool (installed as `deployhook`; SwiftPM will not give it the library's name).
+        .executable(name: "deployhook-cli", targets: ["deployhook-cli"]),
     ],
     targets: [
         // libcurl, with typed setters for the variadic curl_easy_setopt.
@@ -36,6 +38,19 @@ let package = Package(
                     // the toolchain (SwiftPM's $ORIGIN only), so the .so runs where no Swift is installed.
                     // FoundationEssentials' static archive does not pull in these three by itself.
                     "-static-stdlib", "-no-toolchain-stdlib-rpath",
+                    "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
+                    "-Xlinker", "-lswiftSynchronization",
+                ]),
+            ]
+        ),
+        // deployhook-cli: argument parsing, concurrency, output; the core does the work.
+        .executableTarget(
+            name: "deployhook-cli",
+            dependencies: ["DeployHook"],
+            linkerSettings: [
+                // Self-contained like the library: starts faster and runs without the toolchain.
+                .unsafeFlags([
+                    "-use-ld=lld", "-static-stdlib",
                     "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
                     "-Xlinker", "-lswiftSynchronization",
                 ]),

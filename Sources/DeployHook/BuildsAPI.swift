@@ -66,3 +66,10 @@ extension String {
 
     private func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
+
+extension DeployHookClient {
+    /// Checks that waiting is possible (account ID and API token at hand, well formed), sending nothing.
+    public func validateWaitCredentials() throws(DeployHookError) {
+        _ = try configuration.resolvedCredentials(environment: environment)
+    }
+}

@@ -14,6 +14,8 @@ public struct DeployHookClient: Sendable {
     let transport: any HTTPTransport
     let timing: any RetryTiming
     let environment: @Sendable (String) -> String?
+    /// Hears about every HTTP attempt (method, redacted URL, status, cf-ray, retry wait); nil by default.
+    public var attemptObserver: (@Sendable (AttemptReport) -> Void)?
 
     /// A client over libcurl with the given settings.
     public init(configuration: Configuration = Configuration()) {
@@ -28,6 +30,11 @@ public struct DeployHookClient: Sendable {
         self.transport = transport
         self.timing = timing
         self.environment = environment
+    }
+
+    /// Validates `hook` against the API base in force, sending nothing: what a trigger would refuse, this refuses.
+    public func validate(hook: String) throws(DeployHookError) -> DeployHookID {
+        try DeployHookID(parsing: hook, apiBase: try configuration.resolvedBaseURL(environment: environment))
     }
 
     /// Triggers `hook` (a UUID or a trigger URL under the API base), blocking the calling thread until
@@ -50,7 +57,15 @@ public struct DeployHookClient: Sendable {
             headers: ["Accept: application/json", "User-Agent: \(configuration.userAgent ?? configuration.defaultUserAgent)"] + headers,
             connectTimeout: min(configuration.connectTimeout, timeout), timeout: timeout,
             caFile: configuration.caFile, maxBodyBytes: Configuration.maxResponseBytes)
-        let outcome = RetryLoop(maxRetries: configuration.maxRetries, timeout: timeout, timing: timing).run(request, over: transport)
+        let observer = attemptObserver.map { observe in
+            { @Sendable (report: AttemptReport) in
+                var report = report
+                report.failure = report.failure.map { DeployHookError(.network, $0).scrubbing(subject.secrets).message }
+                observe(report)
+            }
+        }
+        let loop = RetryLoop(maxRetries: configuration.maxRetries, timeout: timeout, timing: timing, observer: observer)
+        let outcome = loop.run(request, over: transport)
         switch outcome {
         case .success(let http):
             return try ResponseClassifier.classify(http, subject).mapError { error in

@@ -4,6 +4,8 @@ struct RetryLoop {
     let maxRetries: Int
     let timeout: Duration
     let timing: any RetryTiming
+    /// Hears about every attempt (for `--verbose`); nil for silence.
+    var observer: (@Sendable (AttemptReport) -> Void)? = nil
 
     func run(_ request: HTTPRequest, over transport: any HTTPTransport) -> Result<HTTPResponse, TransportFailure> {
         let deadline = timing.now().advanced(by: timeout)
@@ -11,15 +13,35 @@ struct RetryLoop {
         var retry = 0
         while true {
             let outcome = transport.perform(attempt)
-            guard retry < maxRetries, RetryPolicy.shouldRetry(outcome) else { return outcome }
+            guard retry < maxRetries, RetryPolicy.shouldRetry(outcome) else {
+                report(attempt, outcome, retryIn: nil)
+                return outcome
+            }
             let wait = RetryPolicy.delay(beforeRetry: retry, after: try? outcome.get(), now: timing.wallClock(), jitter: timing.jitter())
             let remaining = timing.now().duration(to: deadline)
             // Sleeping past the deadline would only delay the same answer.
-            guard wait < remaining else { return outcome }
+            guard wait < remaining else {
+                report(attempt, outcome, retryIn: nil)
+                return outcome
+            }
+            report(attempt, outcome, retryIn: wait)
             timing.sleep(for: wait)
             attempt.timeout = remaining - wait
             attempt.connectTimeout = min(request.connectTimeout, attempt.timeout)
             retry += 1
         }
+    }
+
+    private func report(_ request: HTTPRequest, _ outcome: Result<HTTPResponse, TransportFailure>, retryIn: Duration?) {
+        guard let observer else { return }
+        var report = AttemptReport(method: request.method, redactedURL: request.redactedURL, retryIn: retryIn)
+        switch outcome {
+        case .success(let response):
+            report.statusCode = response.status
+            report.cfRay = response.headers["cf-ray"]
+        case .failure(let failure):
+            report.failure = failure.message
+        }
+        observer(report)
     }
 }

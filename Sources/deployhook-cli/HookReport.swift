@@ -1,0 +1,84 @@
+import DeployHook
+
+/// What happened to one hook: the trigger's answer, the build's final state (with `--wait`), or the error.
+struct HookReport {
+    /// The hook's redacted form, e.g. `182b…`.
+    var hook: String
+    var triggered: TriggerResult?
+    var final: BuildDetails?
+    var error: DeployHookError?
+    /// Whether the build was waited for.
+    var waited: Bool
+
+    var exitCode: ExitCode {
+        if let error { return ExitCode(error.kind) }
+        if waited, final?.outcome != .success { return .buildFailed }
+        return .success
+    }
+
+    var buildUUID: String? { final?.buildUUID ?? triggered?.build.buildUUID }
+    var status: BuildStatus? { final?.status ?? triggered?.build.status }
+
+    /// The human line for stdout, or nil when the report is an error (those go to stderr).
+    var humanLine: String? {
+        guard error == nil, let triggered else { return nil }
+        var line = "deploy hook \(hook): build \(buildUUID ?? "(no id given)") \(status?.rawValue ?? "unknown")"
+        if let final {
+            line += ": \(final.outcome?.rawValue ?? "no outcome")"
+            if let preview = final.previewURL { line += ", preview \(preview)" }
+        }
+        if triggered.build.alreadyExists == true { line += " (already queued: no new build started)" }
+        return line
+    }
+
+    /// The error line for stderr, naming the hook once.
+    var errorLine: String? {
+        guard let error else { return nil }
+        let message = error.message.contains(hook) ? error.message : "deploy hook \(hook): \(error.message)"
+        return message + (error.response?.cfRay.map { " [cf-ray \($0)]" } ?? "")
+    }
+
+    /// The `--json` object.
+    var json: JSONValue {
+        var fields: [(String, JSONValue)] = [
+            ("hook", .string(hook)),
+            ("build_uuid", .optional(buildUUID)),
+            ("status", .optional(status?.rawValue)),
+            ("already_exists", triggered?.build.alreadyExists.map(JSONValue.bool) ?? .null),
+            ("created_on", .optional(final?.createdOn ?? triggered?.build.createdOn)),
+            ("cf_ray", .optional(triggered?.response.cfRay ?? error?.response?.cfRay)),
+        ]
+        if waited {
+            fields.append(("outcome", .optional(final?.outcome?.rawValue)))
+            fields.append(("preview_url", .optional(final?.previewURL)))
+        }
+        fields.append(("error", error.map { error in
+            .object([
+                ("kind", .string(error.kind.name)),
+                ("api_code", error.apiCode.map { .number(Double($0)) } ?? .null),
+                ("http_status", error.response.map { .number(Double($0.statusCode)) } ?? .null),
+                ("message", .string(error.message)),
+            ])
+        } ?? .null))
+        return .object(fields)
+    }
+}
+
+extension DeployHookError.Kind {
+    /// The snake_case name used in `--json`, e.g. `not_found`.
+    var name: String {
+        switch self {
+        case .invalidArgument: "invalid_argument"
+        case .notFound: "not_found"
+        case .rateLimited: "rate_limited"
+        case .api: "api"
+        case .http: "http"
+        case .network: "network"
+        case .timeout: "timeout"
+        case .tls: "tls"
+        case .response: "response"
+        case .internal: "internal"
+        case .waitTimeout: "wait_timeout"
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import DeployHook
+
+/// `deployhook-cli trigger`: validate every hook, trigger them concurrently (and follow the builds), report.
+struct TriggerCommand: Sendable {
+    /// Hooks in flight at once.
+    static let concurrency = 8
+
+    let options: CommandLineOptions
+    let environment: @Sendable (String) -> String?
+    let readLine: @Sendable () -> String?
+
+    func run() async -> ExitCode {
+        let inputs: [String]
+        do throws(CommandLineOptions.UsageError) { inputs = try hookInputs() } catch {
+            Terminal.err("deployhook-cli: \(error.message)")
+            return .usage
+        }
+        var client = DeployHookClient(configuration: options.configuration)
+        if options.verbose { client.attemptObserver = { Terminal.err("deployhook-cli: " + $0.summary) } }
+        var ids: [DeployHookID] = []
+        var invalid = false
+        for (index, input) in inputs.enumerated() {
+            do throws(DeployHookError) { ids.append(try client.validate(hook: input)) } catch {
+                Terminal.err("deployhook-cli: hook \(index + 1) of \(inputs.count): \(error.message)")
+                invalid = true
+            }
+        }
+        if options.wait {
+            do throws(DeployHookError) { try client.validateWaitCredentials() } catch {
+                Terminal.err("deployhook-cli: --wait: \(error.message)")
+                invalid = true
+            }
+        }
+        if invalid {
+            Terminal.err("deployhook-cli: nothing was sent")
+            return .usage
+        }
+        let reports = await runAll(Array(zip(inputs, ids)), client)
+        for report in reports { emit(report) }
+        GitHubActions.record(reports, waited: options.wait, environment: environment)
+        return reports.map(\.exitCode).max() ?? .success
+    }
+
+    /// The hooks to trigger: the arguments (`-` expanded to standard input's lines), else CLOUDFLARE_DEPLOY_HOOK.
+    private func hookInputs() throws(CommandLineOptions.UsageError) -> [String] {
+        var hooks: [String] = []
+        for argument in options.hooks {
+            guard argument == "-" else { hooks.append(argument); continue }
+            while let line = readLine() {
+                let hook = line.trimmingCharacters(in: " \t\r")
+                if !hook.isEmpty && !hook.hasPrefix("#") { hooks.append(hook) }
+            }
+        }
+        if options.hooks.isEmpty, let hook = environment("CLOUDFLARE_DEPLOY_HOOK"), !hook.isEmpty { hooks.append(hook) }
+        guard !hooks.isEmpty else {
+            throw .init(message: options.hooks.isEmpty ? "no hook: pass one, '-' for standard input, or set CLOUDFLARE_DEPLOY_HOOK"
+                                                      : "no hook on standard input")
+        }
+        return hooks
+    }
+
+    /// Runs every hook, at most ``concurrency`` at once; reports in input order.
+    private func runAll(_ hooks: [(String, DeployHookID)], _ client: DeployHookClient) async -> [HookReport] {
+        let labelled = hooks.count > 1
+        return await withTaskGroup(of: (Int, HookReport).self) { group in
+            var reports = [HookReport?](repeating: nil, count: hooks.count)
+            var next = 0
+            func startNext() {
+                guard next < hooks.count else { return }
+                let (index, (input, id)) = (next, hooks[next])
+                group.addTask { (index, await self.run(input, id, client, labelled: labelled)) }
+                next += 1
+            }
+            for _ in 0..<Self.concurrency { startNext() }
+            while let (index, report) = await group.next() {
+                reports[index] = report
+                startNext()
+            }
+            return reports.compactMap { $0 }
+        }
+    }
+
+    /// Triggers one hook and, with `--wait`, follows its build; progress and logs go to stderr.
+    private func run(_ input: String, _ id: DeployHookID, _ client: DeployHookClient, labelled: Bool) async -> HookReport {
+        var report = HookReport(hook: id.redacted, waited: options.wait)
+        do throws(DeployHookError) {
+            let triggered = try await client.trigger(input)
+            report.triggered = triggered
+            guard options.wait else { return report }
+            guard let uuid = triggered.build.buildUUID else {
+                throw DeployHookError(.response, "the trigger's answer names no build to wait for", response: triggered.response)
+            }
+            let (quiet, prefix) = (options.quiet, labelled ? "[\(id.redacted)] " : "")
+            report.final = try await client.wait(forBuild: uuid, followLogs: options.logs) { event in
+                switch event {
+                case .status(let details) where !quiet:
+                    Terminal.err("deploy hook \(id.redacted): build \(details.buildUUID) \(details.status.rawValue)")
+                case .log(let line):
+                    Terminal.err(prefix + line.message)
+                default: break
+                }
+            }
+        } catch {
+            report.error = error
+        }
+        return report
+    }
+
+    private func emit(_ report: HookReport) {
+        if options.json {
+            Terminal.out(report.json.rendered)
+            if let line = report.errorLine, !options.quiet { Terminal.err("deployhook-cli: " + line) }
+        } else if let line = report.errorLine {
+            Terminal.err("deployhook-cli: " + line)
+        } else if let line = report.humanLine, !options.quiet {
+            Terminal.out(line)
+        }
+    }
+}
+
+extension String {
+    /// The text without leading and trailing characters from `set`.
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        guard let first = firstIndex(where: { !characters.contains($0) }),
+              let last = lastIndex(where: { !characters.contains($0) }) else { return "" }
+        return String(self[first...last])
+    }
+}
