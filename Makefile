@@ -7,7 +7,9 @@ BIN_PATH     = $(shell $(SWIFT) build -c $(CONFIG) --show-bin-path)
 LIBDIR       = .build/$(CONFIG)
 SWIFT_HEADER = $(BIN_PATH)/DeployHookC.build/include/DeployHookC-Swift.h
 
-.PHONY: all build header check-header example demo test help clean
+PREFIX      ?= /usr/local
+
+.PHONY: all build header check-header example demo test install help clean
 
 all: build example                   ## build the library and the C example
 
@@ -25,11 +27,17 @@ example: build                       ## build examples/c/trigger against include
 	$(CC) -std=c99 -Wall -Wextra -Werror -pedantic -I include examples/c/trigger.c \
 	  -L $(LIBDIR) -ldeployhook -Wl,-rpath,'$$ORIGIN/../../$(LIBDIR)' -o examples/c/trigger
 
-demo: example                        ## trigger a hook against the local fake API (no account needed)
+demo: build                          ## trigger a hook and follow its build against the local emulator (no account)
 	@scripts/demo.sh
 
 test:                                ## build everything and run every suite (Swift, C, Python)
 	@scripts/test.sh
+
+install: build                       ## install the CLI as deployhook, the library and the header under PREFIX
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(LIBDIR)/deployhook-cli $(DESTDIR)$(PREFIX)/bin/deployhook
+	install -m 755 $(LIBDIR)/libdeployhook.so $(DESTDIR)$(PREFIX)/lib/libdeployhook.so
+	install -m 644 include/deployhook.h $(DESTDIR)$(PREFIX)/include/deployhook.h
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'

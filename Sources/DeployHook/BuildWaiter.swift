@@ -33,12 +33,15 @@ extension DeployHookClient {
             var wait = gap
             do throws(DeployHookError) {
                 let details = try buildDetails(build, timeout: min(configuration.timeout, remaining))
+                let stopped = details.status == .stopped
+                // A build's last lines come before the news that it stopped.
+                if followLogs && stopped { cursor = try drainLogs(build, after: cursor, remaining: remaining, onEvent: onEvent) }
                 if details.status != lastStatus {
                     lastStatus = details.status
                     onEvent(.status(details))
                 }
-                if followLogs { cursor = try drainLogs(build, after: cursor, remaining: remaining, onEvent: onEvent) }
-                if details.status == .stopped { return details }
+                if followLogs && !stopped { cursor = try drainLogs(build, after: cursor, remaining: remaining, onEvent: onEvent) }
+                if stopped { return details }
                 lastProblem = ""
             } catch where Self.isPassing(error) {
                 lastProblem = "; last error: \(error.message)"

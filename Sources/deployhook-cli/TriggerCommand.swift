@@ -93,7 +93,7 @@ struct TriggerCommand: Sendable {
             let (quiet, prefix) = (options.quiet, labelled ? "[\(id.redacted)] " : "")
             report.final = try await client.wait(forBuild: uuid, followLogs: options.logs) { event in
                 switch event {
-                case .status(let details) where !quiet:
+                case .status(let details) where !quiet && details.status != .stopped:  // the final line says it
                     Terminal.err("deploy hook \(id.redacted): build \(details.buildUUID) \(details.status.rawValue)")
                 case .log(let line):
                     Terminal.err(prefix + line.message)
