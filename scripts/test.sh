@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build everything and run every suite: the C ABI checks, Swift, C (with valgrind) and Python.
+# Build everything and run every suite: the C ABI checks, Swift, C (with valgrind), Python and the CLI.
 # Each suite runs even when an earlier one failed; the last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,10 @@ swift build -c release || { echo "0 passed, 1 failed"; exit 1; }
 check "header is generated from the sources" make --no-print-directory check-header
 check "header and exports agree" scripts/check_abi.sh .build/release/libdeployhook.so
 check "C example builds" make --no-print-directory example
+install_root=$(mktemp -d)
+check "make install lays out bin, lib, include" bash -c "make --no-print-directory install PREFIX='$install_root' >/dev/null &&
+  '$install_root/bin/deployhook' --version && test -f '$install_root/lib/libdeployhook.so' -a -f '$install_root/include/deployhook.h'"
+rm -rf "$install_root"
 
 # One fake API for the Swift and Python suites (the C runner starts its own).
 fake_out=$(mktemp)
@@ -59,6 +63,13 @@ if [ -d bindings/python/tests ]; then
   [ "$py_status" -eq 0 ] || [ "$p_fail" -gt 0 ] || p_fail=1
   count "Python tests" "$p_pass" "$p_fail"
 fi
+
+echo "== CLI tests (pytest, real processes)"
+python3 -m pytest -q -p no:cacheprovider --junitxml=build/cli-tests.xml Tests/cli
+cli_status=$?
+read -r l_pass l_fail < <(python3 scripts/junit_counts.py build/cli-tests.xml)
+[ "$cli_status" -eq 0 ] || [ "$l_fail" -gt 0 ] || l_fail=1
+count "CLI tests" "$l_pass" "$l_fail"
 
 [ ${#broken[@]} -eq 0 ] || echo "FAILED: ${broken[*]}"
 echo "$passed passed, $failed failed"
