@@ -11,7 +11,7 @@ import DeployHook
 /// Frees options. NULL is a no-op. Results made with them stay valid.
 @c public func deployhook_options_free(_ options: UnsafeMutablePointer<deployhook_options>?) {
     guard let options else { return }
-    OptionsBox.destroy(options)
+    Handle.destroy(options)
 }
 
 /// Sets the API base URL (http or https, e.g. http://127.0.0.1:8787/client/v4), which beats

@@ -58,24 +58,14 @@ final class ResultBox {
         }
     }
 
-    /// Wraps a box in a malloc'ed handle owned by the caller; nil when out of memory.
+    /// Wraps a box in a handle owned by the caller; nil when out of memory.
     static func makeHandle(_ box: ResultBox) -> UnsafeMutablePointer<deployhook_result>? {
-        guard let raw = malloc(MemoryLayout<deployhook_result>.stride) else { return nil }
-        let handle = raw.bindMemory(to: deployhook_result.self, capacity: 1)
-        handle.initialize(to: deployhook_result(box: Unmanaged.passRetained(box).toOpaque()))
-        return handle
+        Handle.make(box, as: deployhook_result.self)
     }
 
     /// The box behind a handle, borrowed; nil for a NULL handle.
     static func borrow(_ handle: UnsafePointer<deployhook_result>?) -> ResultBox? {
-        guard let box = handle?.pointee.box else { return nil }
-        return Unmanaged<ResultBox>.fromOpaque(box).takeUnretainedValue()
-    }
-
-    /// Releases the box and frees the handle.
-    static func destroy(_ handle: UnsafeMutablePointer<deployhook_result>) {
-        if let box = handle.pointee.box { Unmanaged<ResultBox>.fromOpaque(box).release() }
-        free(handle)
+        Handle.borrow(handle, as: ResultBox.self)
     }
 }
 

@@ -22,7 +22,7 @@ import DeployHook
 /// Frees a result and every string it owns. NULL is a no-op.
 @c public func deployhook_free_result(_ result: UnsafeMutablePointer<deployhook_result>?) {
     guard let result else { return }
-    ResultBox.destroy(result)
+    Handle.destroy(result)
 }
 
 /// Converts the C arguments, calls the core, and returns its outcome.
