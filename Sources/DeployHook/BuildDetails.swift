@@ -32,10 +32,14 @@ public struct BuildDetails: Sendable, Equatable {
     public var createdOn, initializingOn, runningOn, stoppedOn: String?
     /// Where a preview deployment can be seen, when there is one.
     public var previewURL: String?
+    /// The answer this state came in (status, cf-ray, raw body), when it came from the API.
+    public var response: APIResponse?
 
     /// Creates a description of a build.
     public init(buildUUID: String, status: BuildStatus = .unknown, outcome: BuildOutcome? = nil, createdOn: String? = nil,
-                initializingOn: String? = nil, runningOn: String? = nil, stoppedOn: String? = nil, previewURL: String? = nil) {
+                initializingOn: String? = nil, runningOn: String? = nil, stoppedOn: String? = nil, previewURL: String? = nil,
+                response: APIResponse? = nil) {
+        self.response = response
         self.buildUUID = buildUUID
         self.status = status
         self.outcome = outcome

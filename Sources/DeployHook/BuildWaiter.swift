@@ -24,15 +24,18 @@ extension DeployHookClient {
         var lastStatus: BuildStatus?
         var cursor: String?
         var lastProblem = ""
+        var lastResponse: APIResponse?
         while true {
             let remaining = timing.now().duration(to: deadline)
             guard remaining > .zero else {
                 throw DeployHookError(.waitTimeout, "gave up waiting for build \(build.uuid) after \(configuration.waitTimeout)" +
-                                      (lastStatus.map { " (last status: \($0.rawValue))" } ?? "") + lastProblem)
+                                      (lastStatus.map { " (last status: \($0.rawValue))" } ?? "") + lastProblem,
+                                      response: lastResponse)
             }
             var wait = gap
             do throws(DeployHookError) {
                 let details = try buildDetails(build, timeout: min(configuration.timeout, remaining))
+                lastResponse = details.response
                 let stopped = details.status == .stopped
                 // A build's last lines come before the news that it stopped.
                 if followLogs && stopped { cursor = try drainLogs(build, after: cursor, remaining: remaining, onEvent: onEvent) }
@@ -45,6 +48,7 @@ extension DeployHookClient {
                 lastProblem = ""
             } catch where Self.isPassing(error) {
                 lastProblem = "; last error: \(error.message)"
+                lastResponse = error.response ?? lastResponse
                 if let asked = error.response?.retryAfter, asked > wait { wait = asked }
             }
             timing.sleep(for: min(wait, timing.now().duration(to: deadline)))

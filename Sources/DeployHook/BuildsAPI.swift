@@ -12,12 +12,13 @@ extension DeployHookClient {
     }
 
     func buildDetails(_ build: BuildReference, timeout: Duration) throws(DeployHookError) -> BuildDetails {
-        let (fields, _): (BuildFields?, APIResponse) = try exchange(
+        let (fields, response): (BuildFields?, APIResponse) = try exchange(
             "GET", build.url, redactedURL: build.url, headers: [build.authorization], subject: build.subject, timeout: timeout)
         guard var details = fields?.details else {
-            throw DeployHookError(.response, "the answer for build \(build.uuid) has no result")
+            throw DeployHookError(.response, "the answer for build \(build.uuid) has no result", response: response)
         }
         if details.buildUUID.isEmpty { details.buildUUID = build.uuid }
+        details.response = response
         return details
     }
 
@@ -68,6 +69,11 @@ extension String {
 }
 
 extension DeployHookClient {
+    /// The canonical (lower-case) form of a build UUID, or nil when `text` is not a UUID.
+    public static func canonicalBuildUUID(_ text: String) -> String? {
+        DeployHookID.canonicalUUID(text.trimmingWhitespace())
+    }
+
     /// Checks that waiting is possible (account ID and API token at hand, well formed), sending nothing.
     public func validateWaitCredentials() throws(DeployHookError) {
         _ = try configuration.resolvedCredentials(environment: environment)

@@ -16,8 +16,8 @@ final class ResultBox {
         var trigger: APIResponse?
         var details: BuildDetails?
 
-        /// The answer the error came with, else the trigger's.
-        var response: APIResponse? { error?.response ?? trigger }
+        /// The last answer: the error's, else the wait's last poll, else the trigger's.
+        var response: APIResponse? { error?.response ?? details?.response ?? trigger }
     }
 
     let error: DeployHookError.Kind?

@@ -14,9 +14,9 @@ import DeployHook
     let client = DeployHookClient(configuration: OptionsBox.configuration(options))
     var content = ResultBox.Content()
     do throws(DeployHookError) {
-        let uuid = try CText.required(build_uuid, "build UUID")
-        content.build.buildUUID = uuid
-        content.details = try client.waitBlocking(forBuild: uuid, followLogs: follow_logs != 0, onEvent: EventRelay(callback, user_data).send)
+        let text = try CText.required(build_uuid, "build UUID")
+        content.build.buildUUID = DeployHookClient.canonicalBuildUUID(text)  // a bad one is never echoed
+        content.details = try client.waitBlocking(forBuild: text, followLogs: follow_logs != 0, onEvent: EventRelay(callback, user_data).send)
     } catch {
         content.error = error
     }
@@ -33,7 +33,9 @@ import DeployHook
     let client = DeployHookClient(configuration: OptionsBox.configuration(options))
     var content = ResultBox.Content()
     do throws(DeployHookError) {
-        let triggered = try client.triggerBlocking(try CText.required(hook, "deploy hook"))
+        let hook = try CText.required(hook, "deploy hook")
+        try client.validateWaitCredentials()  // before anything is sent: a build nobody can follow helps no one
+        let triggered = try client.triggerBlocking(hook)
         content.build = triggered.build
         content.trigger = triggered.response
         guard let uuid = triggered.build.buildUUID else {

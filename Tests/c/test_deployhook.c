@@ -23,45 +23,7 @@
 #include <unistd.h>
 
 #include "deployhook.h"
-
-/* ---------- checks ---------- */
-
-static int n_checks, n_failed;
-static const char *g_case = "";  /* current test case, shown with failures */
-
-static int check_(int ok, const char *file, int line, const char *fmt, ...)
-{
-    n_checks++;
-    if (!ok) {
-        va_list ap;
-        n_failed++;
-        fprintf(stderr, "%s:%d: [%s] FAILED: ", file, line, g_case);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-    }
-    return ok;
-}
-
-/* Checks report the line given, so helpers can report their caller's line. */
-#define CHECK_AT(file, line, cond) check_(!!(cond), file, line, "%s", #cond)
-#define CHECK_INT_AT(file, line, got, want)                                    \
-    check_((long)(got) == (long)(want), file, line, "%s == %ld, expected %ld", \
-           #got, (long)(got), (long)(want))
-#define CHECK_STR_AT(file, line, got, want) check_str_(file, line, #got, got, want)
-#define CHECK(cond) CHECK_AT(__FILE__, __LINE__, cond)
-#define CHECK_INT(got, want) CHECK_INT_AT(__FILE__, __LINE__, got, want)
-#define CHECK_STR(got, want) CHECK_STR_AT(__FILE__, __LINE__, got, want)
-
-/* Exact string check; want == NULL expects NULL. */
-static int check_str_(const char *file, int line, const char *expr,
-                      const char *got, const char *want)
-{
-    int ok = (got == NULL || want == NULL) ? got == want : strcmp(got, want) == 0;
-    return check_(ok, file, line, "%s == \"%s\", expected \"%s\"", expr,
-                  got ? got : "(null)", want ? want : "(null)");
-}
+#include "check.h"
 
 /* ---------- small utilities ---------- */
 
@@ -375,7 +337,7 @@ static char *hook_url(char *buf, size_t cap, const char *base, const char *uuid)
 static void test_version_and_names(void)
 {
     int i;
-    g_case = "version and names";
+    set_case("version and names");
     CHECK_STR(deployhook_version(), DEPLOYHOOK_VERSION);
     CHECK_STR(deployhook_version(), "0.1.0");
     CHECK_INT(deployhook_version_number(), DEPLOYHOOK_VERSION_NUMBER);
@@ -399,7 +361,7 @@ static void test_version_and_names(void)
 static void test_null_safety(void)
 {
     deployhook_options *o = fake_options(0, 10000);
-    g_case = "NULL safety";
+    set_case("NULL safety");
     fake_reset();
     CHECK_INT(deployhook_error_code(NULL), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
     CHECK_STR(deployhook_error_message(NULL), NULL);
@@ -443,7 +405,7 @@ static void test_null_safety(void)
 static void test_success_shapes(void)
 {
     deployhook_options *o = fake_options(0, 10000);
-    g_case = "success shapes";
+    set_case("success shapes");
     fake_reset();
     EXPECT(deployhook_trigger(OK_UUID),
            success(BUILD, DEPLOYHOOK_STATUS_QUEUED, 0, CREATED, BODY_OK), OK_UUID);
@@ -468,7 +430,7 @@ static void test_success_shapes(void)
 static void test_request_shape(void)
 {
     char value[1100];
-    g_case = "request shape";
+    set_case("request shape");
     fake_reset();
     EXPECT(deployhook_trigger(OK_UUID),
            success(BUILD, DEPLOYHOOK_STATUS_QUEUED, 0, CREATED, BODY_OK), OK_UUID);
@@ -501,7 +463,7 @@ static void test_hook_forms(void)
     };
     deployhook_options *o = fake_options(0, 10000);
     size_t i, nbad = 0;
-    g_case = "hook forms";
+    set_case("hook forms");
     fake_reset();
 
     /* Accepted: bare UUIDs in any case, surrounding whitespace, the full URL. */
@@ -537,18 +499,18 @@ static void test_hook_forms(void)
     ADD_BAD("%s" HOOKS OK_UUID "/..", g_base);
 #undef ADD_BAD
     for (i = 0; i < nbad; i++) {
-        g_case = bad[i];
+        set_case(bad[i]);
         EXPECT(deployhook_trigger_with(bad[i], o),
                no_response(DEPLOYHOOK_ERR_INVALID_ARGUMENT), OK_UUID);
     }
     for (i = 0; i < sizeof inline_bad / sizeof inline_bad[0]; i++) {
-        g_case = inline_bad[i];
+        set_case(inline_bad[i]);
         EXPECT(deployhook_trigger_with(inline_bad[i], o),
                no_response(DEPLOYHOOK_ERR_INVALID_ARGUMENT), "11111111-1111-4111-8111");
         EXPECT(deployhook_trigger(inline_bad[i]),
                no_response(DEPLOYHOOK_ERR_INVALID_ARGUMENT), "11111111-1111-4111-8111");
     }
-    g_case = "hook forms";
+    set_case("hook forms");
     CHECK_REQUESTS(0);
     deployhook_options_free(o);
 }
@@ -567,7 +529,7 @@ static void test_setter_validation(void)
     const char *ca = "/etc/ssl/certs/ca-certificates.crt";
     deployhook_options *o = fake_options(0, 300);
     size_t i;
-    g_case = "setter validation";
+    set_case("setter validation");
 
     snprintf(query, sizeof query, "%s?x=1", g_base);
     snprintf(fragment, sizeof fragment, "%s#top", g_base);
@@ -661,7 +623,7 @@ static void test_base_url_precedence(void)
 {
     char dead[256];
     deployhook_options *o;
-    g_case = "base URL precedence";
+    set_case("base URL precedence");
     snprintf(dead, sizeof dead, "http://127.0.0.1:%d/client/v4", closed_port());
     fake_reset();
 
@@ -710,7 +672,7 @@ static void test_error_kinds(void)
     char url[256];
     deployhook_options *o0 = fake_options(0, 10000), *o2 = fake_options(2, 10000), *tls;
     double t0, took;
-    g_case = "error kinds";
+    set_case("error kinds");
 
     fake_reset();
     EXPECT(deployhook_trigger_with(UNKNOWN_UUID, o2),
@@ -858,7 +820,7 @@ static void test_concurrency(void)
     job jobs[THREADS];
     deployhook_options *o = fake_options(0, 10000);
     int i, started[THREADS];
-    g_case = "concurrency";
+    set_case("concurrency");
     fake_reset();
     for (i = 0; i < THREADS; i++) {
         jobs[i].opts = (i % 2) ? o : NULL;
@@ -881,7 +843,7 @@ static void on_watchdog(int sig)
 {
     static const char msg[] = "test_deployhook: watchdog fired, hung in case: ";
     ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
-    ignored += write(STDERR_FILENO, g_case, strlen(g_case));
+    ignored += write(STDERR_FILENO, last_case, strlen(last_case));
     ignored += write(STDERR_FILENO, "\n", 1);
     (void)ignored;
     (void)sig;
@@ -911,6 +873,5 @@ int main(int argc, char **argv)
     test_error_kinds();
     test_concurrency();
 
-    printf("%d passed, %d failed\n", n_checks - n_failed, n_failed);
-    return n_failed == 0 ? 0 : 1;
+    return check_summary();
 }
