@@ -60,7 +60,7 @@ public struct DeployHookClient: Sendable {
         let observer = attemptObserver.map { observe in
             { @Sendable (report: AttemptReport) in
                 var report = report
-                report.failure = report.failure.map { DeployHookError(.network, $0).scrubbing(subject.secrets).message }
+                report.failure = report.failure?.scrubbing(subject.secrets)
                 observe(report)
             }
         }

@@ -23,6 +23,11 @@ extension String {
     /// This text with every occurrence of `hook`'s UUID (in any letter case) replaced by its redacted form.
     func scrubbing(_ hook: DeployHookID) -> String { replacingSecret(hook.uuid, with: hook.redacted) }
 
+    /// This text with every secret replaced by the text that stands for it.
+    func scrubbing(_ secrets: [Secret]) -> String {
+        secrets.reduce(self) { text, secret in text.replacingSecret(secret.value, with: secret.redacted) }
+    }
+
     private static func asciiLower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte + 0x20 : byte }
 }
 
@@ -39,7 +44,7 @@ extension DeployHookError {
     /// This error with every secret scrubbed from its message.
     func scrubbing(_ secrets: [Secret]) -> DeployHookError {
         var copy = self
-        for secret in secrets { copy.message = copy.message.replacingSecret(secret.value, with: secret.redacted) }
+        copy.message = message.scrubbing(secrets)
         return copy
     }
 }
