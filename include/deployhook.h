@@ -72,9 +72,11 @@ typedef enum deployhook_event {
 
 /**
  * Called on the waiting thread while deployhook_wait() or deployhook_trigger_and_wait() polls a build.
- * STATUS: status is the new status, text NULL, timestamp 0. LOG: text is the line (borrowed: valid only
- * during the call), timestamp its time in seconds since 1970, status the last status seen.
- * user_data is what the caller passed. The callback must not free anything it is given.
+ * STATUS: status is the new status, text the build's UUID, timestamp 0; the first poll always reports.
+ * LOG: text is the line, timestamp its time in seconds since 1970, status the last status reported; a
+ * build's last lines come before its STOPPED event, and nothing comes after it.
+ * text is borrowed: valid only during the call. user_data is what the caller passed. The callback must
+ * not free anything it is given.
  */
 typedef void (*deployhook_wait_callback)(deployhook_event event, deployhook_status status, const char *text,
                                          double timestamp, void *user_data);
@@ -145,13 +147,13 @@ const char *deployhook_error_message(const deployhook_result *result);
 int deployhook_api_error_code(const deployhook_result *result);
 
 /**
- * The HTTP status of the last answer (e.g. 200, 404); 0 when no answer arrived.
+ * The HTTP status of the last answer (e.g. 200, 404; after a wait, its last poll's); 0 when none arrived.
  */
 int deployhook_http_status(const deployhook_result *result);
 
 /**
- * The UUID of the build the trigger started; NULL when absent or on error.
- * Owned by the result: valid until deployhook_free_result().
+ * The UUID of the build triggered or waited for (also when the wait itself failed); NULL when absent,
+ * when the trigger failed, or for an invalid build UUID. Owned by the result: valid until deployhook_free_result().
  */
 const char *deployhook_build_uuid(const deployhook_result *result);
 
@@ -173,14 +175,15 @@ int deployhook_already_exists(const deployhook_result *result);
 const char *deployhook_created_on(const deployhook_result *result);
 
 /**
- * The cf-ray header of the last answer (Cloudflare's request id, for support); NULL when absent.
+ * The cf-ray header of the last answer (Cloudflare's request id, for support; after a wait, its last
+ * poll's); NULL when absent.
  * Owned by the result: valid until deployhook_free_result().
  */
 const char *deployhook_cf_ray(const deployhook_result *result);
 
 /**
- * The raw body of the last answer (at most 1 MiB), NUL-terminated, also on errors; NULL when no answer
- * arrived. Owned by the result: valid until deployhook_free_result().
+ * The raw body of the last answer (at most 1 MiB; after a wait, its last poll's), NUL-terminated, also on
+ * errors; NULL when no answer arrived. Owned by the result: valid until deployhook_free_result().
  */
 const char *deployhook_response_body(const deployhook_result *result);
 

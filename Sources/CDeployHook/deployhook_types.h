@@ -58,9 +58,11 @@ typedef enum deployhook_event {
 
 /**
  * Called on the waiting thread while deployhook_wait() or deployhook_trigger_and_wait() polls a build.
- * STATUS: status is the new status, text NULL, timestamp 0. LOG: text is the line (borrowed: valid only
- * during the call), timestamp its time in seconds since 1970, status the last status seen.
- * user_data is what the caller passed. The callback must not free anything it is given.
+ * STATUS: status is the new status, text the build's UUID, timestamp 0; the first poll always reports.
+ * LOG: text is the line, timestamp its time in seconds since 1970, status the last status reported; a
+ * build's last lines come before its STOPPED event, and nothing comes after it.
+ * text is borrowed: valid only during the call. user_data is what the caller passed. The callback must
+ * not free anything it is given.
  */
 typedef void (*deployhook_wait_callback)(deployhook_event event, deployhook_status status, const char *text,
                                          double timestamp, void *user_data);

@@ -18,13 +18,13 @@ import DeployHook
     ResultBox.borrow(result)?.apiCode ?? 0
 }
 
-/// The HTTP status of the last answer (e.g. 200, 404); 0 when no answer arrived.
+/// The HTTP status of the last answer (e.g. 200, 404; after a wait, its last poll's); 0 when none arrived.
 @c public func deployhook_http_status(_ result: UnsafePointer<deployhook_result>?) -> CInt {
     ResultBox.borrow(result)?.httpStatus ?? 0
 }
 
-/// The UUID of the build the trigger started; NULL when absent or on error.
-/// Owned by the result: valid until deployhook_free_result().
+/// The UUID of the build triggered or waited for (also when the wait itself failed); NULL when absent,
+/// when the trigger failed, or for an invalid build UUID. Owned by the result: valid until deployhook_free_result().
 @c public func deployhook_build_uuid(_ result: UnsafePointer<deployhook_result>?) -> UnsafePointer<CChar>? {
     ResultBox.borrow(result)?.buildUUID.cString
 }
@@ -50,14 +50,15 @@ import DeployHook
     ResultBox.borrow(result)?.createdOn.cString
 }
 
-/// The cf-ray header of the last answer (Cloudflare's request id, for support); NULL when absent.
+/// The cf-ray header of the last answer (Cloudflare's request id, for support; after a wait, its last
+/// poll's); NULL when absent.
 /// Owned by the result: valid until deployhook_free_result().
 @c public func deployhook_cf_ray(_ result: UnsafePointer<deployhook_result>?) -> UnsafePointer<CChar>? {
     ResultBox.borrow(result)?.cfRay.cString
 }
 
-/// The raw body of the last answer (at most 1 MiB), NUL-terminated, also on errors; NULL when no answer
-/// arrived. Owned by the result: valid until deployhook_free_result().
+/// The raw body of the last answer (at most 1 MiB; after a wait, its last poll's), NUL-terminated, also on
+/// errors; NULL when no answer arrived. Owned by the result: valid until deployhook_free_result().
 @c public func deployhook_response_body(_ result: UnsafePointer<deployhook_result>?) -> UnsafePointer<CChar>? {
     ResultBox.borrow(result)?.body.cString
 }

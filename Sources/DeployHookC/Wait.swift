@@ -63,7 +63,8 @@ private final class EventRelay {
         switch event {
         case .status(let details):
             lastStatus = details.status
-            callback?(DEPLOYHOOK_EVENT_STATUS, StatusNumbers.cStatus(details.status), nil, 0, userData)
+            guard let callback else { return }
+            details.buildUUID.withCString { callback(DEPLOYHOOK_EVENT_STATUS, StatusNumbers.cStatus(details.status), $0, 0, userData) }
         case .log(let line):
             guard let callback else { return }
             line.message.withCString { callback(DEPLOYHOOK_EVENT_LOG, StatusNumbers.cStatus(lastStatus), $0, line.timestamp, userData) }

@@ -408,10 +408,10 @@ static void check_events_(const char *file, int line, const recorder *rec, deplo
             after_stop &= note_(0, file, line, "event %d follows STOPPED", i);
         if (e->event == DEPLOYHOOK_EVENT_STATUS) {
             advance &= note_(e->status > status && e->status >= DEPLOYHOOK_STATUS_QUEUED &&
-                             e->status <= DEPLOYHOOK_STATUS_STOPPED && !e->has_text && e->timestamp == 0,
+                             e->status <= DEPLOYHOOK_STATUS_STOPPED && e->has_text && e->timestamp == 0,
                              file, line, "STATUS event %d: %s after %s, text %s, timestamp %.3f", i,
                              deployhook_status_name(e->status), deployhook_status_name(status),
-                             e->has_text ? "set" : "NULL", e->timestamp);
+                             e->has_text ? "set" : "NULL (expected the build's UUID)", e->timestamp);
             status = e->status;
             statuses++;
         } else {

@@ -4,8 +4,13 @@
 >>> build = deployhook.trigger(os.environ["CLOUDFLARE_DEPLOY_HOOK"])  # doctest: +SKIP
 >>> build.status, build.build_uuid  # doctest: +SKIP
 (<BuildStatus.QUEUED: 'queued'>, '182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e')
+>>> deployhook.Client().wait(build, on_log=print).outcome  # doctest: +SKIP
+<BuildOutcome.SUCCESS: 'success'>
 
-The hook's UUID is a secret: it never appears in a ``repr``, a message or an exception.
+Waiting for a build polls it with an API token and the account ID: ``Client(api_token=..., account_id=...)``,
+or ``CLOUDFLARE_API_TOKEN`` and ``CLOUDFLARE_ACCOUNT_ID``.
+
+The hook's UUID and the API token are secrets: they never appear in a ``repr``, a message or an exception.
 Failures raise a :class:`DeployHookError` subclass chosen by its :class:`ErrorCode`.
 The C library is found through ``DEPLOYHOOK_LIBRARY``, inside this package, in the source checkout's
 ``.build/release/``, or on the system; see :mod:`deployhook._library`. It is loaded on first use of
@@ -31,7 +36,7 @@ from ._errors import (
     TLSError,
     WaitTimeoutError,
 )
-from ._models import Build, BuildStatus
+from ._models import Build, BuildOutcome, BuildStatus
 
 if TYPE_CHECKING:
     from ._client import Client, trigger
@@ -54,6 +59,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "APIError",
     "Build",
+    "BuildOutcome",
     "BuildStatus",
     "Client",
     "DeployHookError",

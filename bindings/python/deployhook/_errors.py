@@ -64,13 +64,14 @@ class InvalidHookError(DeployHookError, ValueError):
 
 
 class InvalidOptionError(DeployHookError, ValueError):
-    """A :class:`~deployhook.Client` option was rejected (out of range, unreadable CA file, ...)."""
+    """A :class:`~deployhook.Client` option was rejected (out of range, unreadable CA file, ...), or a wait lacks
+    one (no API token or account ID) or was given something that is not a build UUID."""
 
     code = ErrorCode.INVALID_ARGUMENT
 
 
 class NotFoundError(DeployHookError):
-    """No deploy hook has this UUID (HTTP 404, Cloudflare code 12000)."""
+    """No deploy hook has this UUID (HTTP 404, Cloudflare code 12000); while waiting, no such build or account."""
 
     code = ErrorCode.NOT_FOUND
 
@@ -139,7 +140,7 @@ _CLASSES: dict[int, type[DeployHookError]] = {
 def error_for(
     code: int, message: str, *, api_code: int | None, http_status: int | None, cf_ray: str | None
 ) -> DeployHookError:
-    """The exception for a failed trigger: the class of its code; :class:`InternalError` for a code it does
-    not know (which only a newer library could send)."""
+    """The exception for a failed trigger or wait: the class of its code; :class:`InternalError` for a code it
+    does not know (which only a newer library could send)."""
     cls = _CLASSES.get(code, InternalError)
     return cls(message, api_code=api_code, http_status=http_status, cf_ray=cf_ray)

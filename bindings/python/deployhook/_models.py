@@ -1,4 +1,4 @@
-"""What a successful trigger returns: the :class:`Build` and its :class:`BuildStatus`."""
+"""What a successful trigger or wait returns: the :class:`Build`, its :class:`BuildStatus` and :class:`BuildOutcome`."""
 
 from __future__ import annotations
 
@@ -36,6 +36,28 @@ STATUS_BY_NUMBER = (BuildStatus.UNKNOWN, BuildStatus.QUEUED, BuildStatus.INITIAL
 """``deployhook_status`` numbers (``DEPLOYHOOK_STATUS_UNKNOWN`` = 0, ...) to :class:`BuildStatus`."""
 
 
+class BuildOutcome(str, Enum):
+    """How a stopped build ended; the values are the API's words (its ``build_outcome``)."""
+
+    SUCCESS = "success"
+    """Built and deployed."""
+    FAIL = "fail"
+    """The build failed."""
+    SKIPPED = "skipped"
+    """The build was skipped."""
+    CANCELLED = "cancelled"
+    """The build was cancelled."""
+    TERMINATED = "terminated"
+    """The build was stopped by Cloudflare, e.g. at the 20-minute build timeout."""
+    UNKNOWN = "unknown"
+    """A value this version does not know."""
+
+
+OUTCOME_BY_NUMBER = (None, BuildOutcome.SUCCESS, BuildOutcome.FAIL, BuildOutcome.SKIPPED, BuildOutcome.CANCELLED,
+                     BuildOutcome.TERMINATED, BuildOutcome.UNKNOWN)
+"""``deployhook_outcome`` numbers (``DEPLOYHOOK_OUTCOME_NONE`` = 0: not stopped, ...) to :class:`BuildOutcome`."""
+
+
 class _DataclassMetadata:
     """``Build.__dataclass_fields__`` or ``__dataclass_params__``, made on first access.
 
@@ -54,6 +76,7 @@ class _DataclassMetadata:
         namespace: dict[str, object] = {"__annotations__": dict(owner.__annotations__),
                                         "__module__": owner.__module__, "__qualname__": owner.__qualname__}
         namespace["raw"] = dataclasses.field(repr=False, hash=False)  # as Build's __repr__ and __hash__ do
+        namespace.update(outcome=None, preview_url=None, stopped_on=None)  # the defaults of Build's __init__
         twin: Any = dataclasses.dataclass(frozen=True)(type(owner.__name__, (), namespace))
         for attribute in ("__dataclass_fields__", "__dataclass_params__"):
             setattr(owner, attribute, getattr(twin, attribute))  # replaces the descriptor
@@ -66,12 +89,16 @@ class Build:
 
     Attributes:
         build_uuid: the build's UUID.
-        status: its status when the trigger answered (``UNKNOWN`` when absent or not recognised).
+        status: its status when the trigger answered, or when the wait ended (``UNKNOWN`` when absent or not
+            recognised).
         already_exists: True when a build for this branch was already pending, so none was started.
         created_on: when the build was created (timezone-aware).
-        cf_ray: Cloudflare's request id (the ``cf-ray`` header), worth quoting to support.
-        raw: the whole decoded response envelope (``success``, ``errors``, ``messages``, ``result``...);
-            left out of ``repr`` and ``hash``.
+        cf_ray: Cloudflare's request id (the ``cf-ray`` header of the last answer), worth quoting to support.
+        raw: the whole decoded response envelope of the last answer (``success``, ``errors``, ``messages``,
+            ``result``...); left out of ``repr`` and ``hash``.
+        outcome: how the build ended, once a wait saw it stop; ``None`` until then.
+        preview_url: the build's preview URL, once a wait saw it (``None`` when Cloudflare gave none).
+        stopped_on: when the build stopped (timezone-aware), once a wait saw it.
     """
 
     build_uuid: str | None
@@ -80,14 +107,20 @@ class Build:
     created_on: datetime | None
     cf_ray: str | None
     raw: dict[str, Any]
+    outcome: BuildOutcome | None = None
+    preview_url: str | None = None
+    stopped_on: datetime | None = None
 
-    __match_args__ = ("build_uuid", "status", "already_exists", "created_on", "cf_ray", "raw")
+    __match_args__ = ("build_uuid", "status", "already_exists", "created_on", "cf_ray", "raw", "outcome",
+                      "preview_url", "stopped_on")
     if not TYPE_CHECKING:  # type checkers know them from the decorator
         __dataclass_fields__ = _DataclassMetadata()
         __dataclass_params__ = _DataclassMetadata()
 
     def __init__(self, build_uuid: str | None, status: BuildStatus, already_exists: bool | None,
-                 created_on: datetime | None, cf_ray: str | None, raw: dict[str, Any]) -> None:
+                 created_on: datetime | None, cf_ray: str | None, raw: dict[str, Any],
+                 outcome: BuildOutcome | None = None, preview_url: str | None = None,
+                 stopped_on: datetime | None = None) -> None:
         assign = object.__setattr__
         assign(self, "build_uuid", build_uuid)
         assign(self, "status", status)
@@ -95,10 +128,14 @@ class Build:
         assign(self, "created_on", created_on)
         assign(self, "cf_ray", cf_ray)
         assign(self, "raw", raw)
+        assign(self, "outcome", outcome)
+        assign(self, "preview_url", preview_url)
+        assign(self, "stopped_on", stopped_on)
 
     def __repr__(self) -> str:
         return (f"{type(self).__qualname__}(build_uuid={self.build_uuid!r}, status={self.status!r}, "
-                f"already_exists={self.already_exists!r}, created_on={self.created_on!r}, cf_ray={self.cf_ray!r})")
+                f"already_exists={self.already_exists!r}, created_on={self.created_on!r}, cf_ray={self.cf_ray!r}, "
+                f"outcome={self.outcome!r}, preview_url={self.preview_url!r}, stopped_on={self.stopped_on!r})")
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -106,7 +143,8 @@ class Build:
         return vars(self) == vars(other)
 
     def __hash__(self) -> int:
-        return hash((self.build_uuid, self.status, self.already_exists, self.created_on, self.cf_ray))
+        return hash((self.build_uuid, self.status, self.already_exists, self.created_on, self.cf_ray, self.outcome,
+                     self.preview_url, self.stopped_on))
 
     def __setattr__(self, name: str, value: object) -> None:
         from dataclasses import FrozenInstanceError

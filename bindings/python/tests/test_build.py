@@ -14,7 +14,7 @@ import pytest
 from support import HOOKS, FakeAPI, fake_cloudflare
 
 import deployhook
-from deployhook import Build, BuildStatus
+from deployhook import Build, BuildOutcome, BuildStatus
 from deployhook._library import lib
 
 CREATED_ON = datetime(2019, 12, 27, 18, 11, 19, 117000, tzinfo=timezone.utc)
@@ -107,7 +107,8 @@ def test_build_is_a_frozen_dataclass(fake: FakeAPI) -> None:
     assert [(f.name, f.repr, f.hash, f.compare, f.init) for f in dataclasses.fields(build)] == [
         ("build_uuid", True, None, True, True), ("status", True, None, True, True),
         ("already_exists", True, None, True, True), ("created_on", True, None, True, True),
-        ("cf_ray", True, None, True, True), ("raw", False, False, True, True)]
+        ("cf_ray", True, None, True, True), ("raw", False, False, True, True), ("outcome", True, None, True, True),
+        ("preview_url", True, None, True, True), ("stopped_on", True, None, True, True)]
     with pytest.raises(dataclasses.FrozenInstanceError):
         build.status = BuildStatus.STOPPED  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -116,7 +117,7 @@ def test_build_is_a_frozen_dataclass(fake: FakeAPI) -> None:
     assert stopped.status is BuildStatus.STOPPED and stopped.build_uuid == build.build_uuid
     assert dataclasses.asdict(build) == {"build_uuid": build.build_uuid, "status": build.status,
                                          "already_exists": False, "created_on": CREATED_ON, "cf_ray": build.cf_ray,
-                                         "raw": build.raw}
+                                         "raw": build.raw, "outcome": None, "preview_url": None, "stopped_on": None}
     assert dataclasses.astuple(build)[0] == build.build_uuid
     assert build == copy.deepcopy(build) == pickle.loads(pickle.dumps(build))
     assert build != stopped
@@ -135,11 +136,17 @@ def test_build_behaves_like_its_dataclass_twin() -> None:
         created_on: datetime | None
         cf_ray: str | None
         raw: dict[str, Any] = dataclasses.field(repr=False, hash=False)
+        outcome: BuildOutcome | None = None
+        preview_url: str | None = None
+        stopped_on: datetime | None = None
 
     values = ("u", BuildStatus.RUNNING, None, CREATED_ON, "r-SJC", {"success": True})
     build, twin = Build(*values), Twin(*values)
     assert repr(build).partition("(")[1:] == repr(twin).partition("(")[1:]
     assert hash(build) == hash(twin)
+    stopped = values + (BuildOutcome.FAIL, "https://x.workers.dev", CREATED_ON)
+    assert repr(Build(*stopped)).partition("(")[1:] == repr(Twin(*stopped)).partition("(")[1:]
+    assert hash(Build(*stopped)) == hash(Twin(*stopped))
     if sys.version_info >= (3, 10):  # dataclasses set __match_args__ from 3.10 on
         assert Build.__match_args__ == Twin.__match_args__
     assert inspect.signature(Build).parameters.keys() == inspect.signature(Twin).parameters.keys()
