@@ -71,6 +71,13 @@ read -r l_pass l_fail < <(python3 scripts/junit_counts.py build/cli-tests.xml)
 [ "$cli_status" -eq 0 ] || [ "$l_fail" -gt 0 ] || l_fail=1
 count "CLI tests" "$l_pass" "$l_fail"
 
+echo "== Secrets sweep (every entry point, every error path)"
+python3 -m pytest -q -p no:cacheprovider --junitxml=build/secrets-tests.xml Tests/secrets
+secrets_status=$?
+read -r x_pass x_fail < <(python3 scripts/junit_counts.py build/secrets-tests.xml)
+[ "$secrets_status" -eq 0 ] || [ "$x_fail" -gt 0 ] || x_fail=1
+count "Secrets sweep" "$x_pass" "$x_fail"
+
 [ ${#broken[@]} -eq 0 ] || echo "FAILED: ${broken[*]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
