@@ -8,8 +8,10 @@ LIBDIR       = .build/$(CONFIG)
 SWIFT_HEADER = $(BIN_PATH)/DeployHookC.build/include/DeployHookC-Swift.h
 
 PREFIX      ?= /usr/local
+VERSION      = $(shell sed -n 's/^\#define DEPLOYHOOK_VERSION "\(.*\)"/\1/p' include/deployhook.h)
+DIST_NAME    = deployhook-$(VERSION)-linux-$(shell uname -m)
 
-.PHONY: all build header check-header example demo test install help clean
+.PHONY: all build header check-header example demo test install dist help clean
 
 all: build example                   ## build the library and the C example
 
@@ -33,14 +35,21 @@ demo: build                          ## trigger a hook and follow its build agai
 test:                                ## build everything and run every suite (Swift, C, Python)
 	@scripts/test.sh
 
-install: build                       ## install the CLI as deployhook, the library and the header under PREFIX
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+install: build                       ## install bin/deployhook, lib/libdeployhook.so, the header and deployhook.pc under PREFIX
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 755 $(LIBDIR)/deployhook-cli $(DESTDIR)$(PREFIX)/bin/deployhook
 	install -m 755 $(LIBDIR)/libdeployhook.so $(DESTDIR)$(PREFIX)/lib/libdeployhook.so
 	install -m 644 include/deployhook.h $(DESTDIR)$(PREFIX)/include/deployhook.h
+	sed 's/@VERSION@/$(VERSION)/' packaging/deployhook.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/deployhook.pc
+
+dist: build                          ## dist/deployhook-VERSION-linux-ARCH.tar.gz: stripped, relocatable lib/ include/ bin/
+	rm -rf dist/$(DIST_NAME) && $(MAKE) --no-print-directory install PREFIX=$(CURDIR)/dist/$(DIST_NAME)
+	strip --strip-unneeded dist/$(DIST_NAME)/lib/libdeployhook.so dist/$(DIST_NAME)/bin/deployhook
+	tar -C dist -czf dist/$(DIST_NAME).tar.gz $(DIST_NAME)
+	@echo "dist/$(DIST_NAME).tar.gz"
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
 
 clean:
-	rm -rf .build build examples/c/trigger
+	rm -rf .build build dist examples/c/trigger

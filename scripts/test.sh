@@ -39,6 +39,8 @@ trap 'kill $fake_pid 2>/dev/null; rm -f "$fake_out"' EXIT
 for _ in $(seq 50); do grep -q '^PORT ' "$fake_out" && break; sleep 0.1; done
 export DEPLOYHOOK_TEST_API_URL="http://127.0.0.1:$(awk '/^PORT /{print $2; exit}' "$fake_out")/client/v4"
 
+check "dist tarball is relocatable and pkg-config builds the C example" scripts/check_dist.sh "$DEPLOYHOOK_TEST_API_URL"
+
 echo "== Swift tests (swift test)"
 rm -f build/swift-tests*.xml
 swift test --parallel --xunit-output build/swift-tests.xml
