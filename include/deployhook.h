@@ -243,8 +243,9 @@ deployhook_error deployhook_options_set_connect_timeout_ms(deployhook_options *o
 deployhook_error deployhook_options_set_max_retries(deployhook_options *options, int retries);
 
 /**
- * Sets a PEM file of CA certificates to trust instead of the system's (it must be readable now);
- * NULL goes back to the system's. Certificate verification cannot be turned off.
+ * Sets a PEM file of CA certificates to trust instead of the system's: only this file is trusted, libcurl's
+ * CA directory is not consulted. It must be readable now and hold a PEM certificate block; it is read
+ * again at each connection. NULL goes back to the system's. Certificate verification cannot be turned off.
  * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
 deployhook_error deployhook_options_set_ca_file(deployhook_options *options, const char *path);

@@ -66,13 +66,17 @@ public struct Configuration: Sendable, Equatable {
         maxRetries = value
     }
 
-    /// Sets a CA bundle (a readable regular file) to trust instead of the system's; nil goes back to the system's.
+    /// Sets a CA bundle (a readable file holding PEM certificates) to trust instead of the system's CAs
+    /// (the file only: libcurl's CA directory is not consulted then); nil goes back to the system's.
     public mutating func setCAFile(_ path: String?) throws(DeployHookError) {
         guard let path else { caFile = nil; return }
         var isDirectory = false
         guard !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory,
               FileManager.default.isReadableFile(atPath: path) else {
             throw DeployHookError(.invalidArgument, "the CA file does not exist, is a directory, or cannot be read")
+        }
+        guard Self.holdsPEMCertificate(path) else {
+            throw DeployHookError(.invalidArgument, "the CA file holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
         }
         caFile = path
     }
@@ -125,6 +129,13 @@ public struct Configuration: Sendable, Equatable {
             throw DeployHookError(.invalidArgument, "\(Self.baseURLEnvironmentVariable) is not a valid http(s) base URL")
         }
         return base
+    }
+
+    /// True when the file (mapped, not read; at most 16 MiB) contains a PEM certificate block.
+    private static func holdsPEMCertificate(_ path: String) -> Bool {
+        guard let contents = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
+              contents.count <= 16 << 20 else { return false }
+        return contents.firstRange(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil
     }
 
     private static func validated(_ value: Duration, _ name: String) throws(DeployHookError) -> Duration {

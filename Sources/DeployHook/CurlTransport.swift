@@ -72,6 +72,10 @@ struct CurlTransport: HTTPTransport {
         }
         if let caFile = request.caFile {
             set(dh_curl_set_string(handle, CURLOPT_CAINFO, caFile))
+            // This bundle only: libcurl's built-in CA directory (e.g. /etc/ssl/certs) must not add to it.
+            // A TLS backend without CA directories refuses the option, which is then moot.
+            let cleared = dh_curl_set_string(handle, CURLOPT_CAPATH, nil)
+            if cleared != CURLE_NOT_BUILT_IN && cleared != CURLE_UNKNOWN_OPTION { set(cleared) }
         }
         return result
     }

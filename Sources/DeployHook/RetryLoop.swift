@@ -1,5 +1,37 @@
+/// One request's way through its attempts: the attempt to send, and after each outcome whether another
+/// follows and after how long. Each attempt gets the time that remains before the deadline.
+struct RetryState {
+    let original: HTTPRequest
+    let maxRetries: Int
+    let deadline: ContinuousClock.Instant
+    /// The request to send next.
+    private(set) var attempt: HTTPRequest
+    private(set) var retry = 0
+
+    init(_ request: HTTPRequest, maxRetries: Int, timeout: Duration, timing: any RetryTiming) {
+        original = request
+        attempt = request
+        self.maxRetries = maxRetries
+        deadline = timing.now().advanced(by: timeout)
+    }
+
+    /// After the outcome of ``attempt``: nil when it is final, else the wait before the next attempt
+    /// (``attempt`` then carries the timeouts that will remain).
+    mutating func wait(after outcome: Result<HTTPResponse, TransportFailure>, timing: any RetryTiming) -> Duration? {
+        guard retry < maxRetries, RetryPolicy.shouldRetry(outcome) else { return nil }
+        let wait = RetryPolicy.delay(beforeRetry: retry, after: try? outcome.get(), now: timing.wallClock(), jitter: timing.jitter())
+        let remaining = timing.now().duration(to: deadline)
+        // Sleeping past the deadline would only delay the same answer.
+        guard wait < remaining else { return nil }
+        attempt.timeout = remaining - wait
+        attempt.connectTimeout = min(original.connectTimeout, attempt.timeout)
+        retry += 1
+        return wait
+    }
+}
+
 /// Runs attempts of one request until one should not be retried, the retries run out, or the deadline
-/// (`timeout` after the start) leaves no room for the next wait. Each attempt gets the time that remains.
+/// (`timeout` after the start) leaves no room for the next wait.
 struct RetryLoop {
     let maxRetries: Int
     let timeout: Duration
@@ -8,31 +40,19 @@ struct RetryLoop {
     var observer: (@Sendable (AttemptReport) -> Void)? = nil
 
     func run(_ request: HTTPRequest, over transport: any HTTPTransport) -> Result<HTTPResponse, TransportFailure> {
-        let deadline = timing.now().advanced(by: timeout)
-        var attempt = request
-        var retry = 0
+        var state = RetryState(request, maxRetries: maxRetries, timeout: timeout, timing: timing)
         while true {
-            let outcome = transport.perform(attempt)
-            guard retry < maxRetries, RetryPolicy.shouldRetry(outcome) else {
-                report(attempt, outcome, retryIn: nil)
-                return outcome
-            }
-            let wait = RetryPolicy.delay(beforeRetry: retry, after: try? outcome.get(), now: timing.wallClock(), jitter: timing.jitter())
-            let remaining = timing.now().duration(to: deadline)
-            // Sleeping past the deadline would only delay the same answer.
-            guard wait < remaining else {
-                report(attempt, outcome, retryIn: nil)
-                return outcome
-            }
-            report(attempt, outcome, retryIn: wait)
+            let sent = state.attempt
+            let outcome = transport.perform(sent)
+            let wait = state.wait(after: outcome, timing: timing)
+            report(sent, outcome, retryIn: wait)
+            guard let wait else { return outcome }
             timing.sleep(for: wait)
-            attempt.timeout = remaining - wait
-            attempt.connectTimeout = min(request.connectTimeout, attempt.timeout)
-            retry += 1
         }
     }
 
-    private func report(_ request: HTTPRequest, _ outcome: Result<HTTPResponse, TransportFailure>, retryIn: Duration?) {
+    /// Tells the observer about one attempt.
+    func report(_ request: HTTPRequest, _ outcome: Result<HTTPResponse, TransportFailure>, retryIn: Duration?) {
         guard let observer else { return }
         var report = AttemptReport(method: request.method, redactedURL: request.redactedURL, retryIn: retryIn)
         switch outcome {

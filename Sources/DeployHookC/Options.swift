@@ -50,8 +50,9 @@ import DeployHook
     }
 }
 
-/// Sets a PEM file of CA certificates to trust instead of the system's (it must be readable now);
-/// NULL goes back to the system's. Certificate verification cannot be turned off.
+/// Sets a PEM file of CA certificates to trust instead of the system's: only this file is trusted, libcurl's
+/// CA directory is not consulted. It must be readable now and hold a PEM certificate block; it is read
+/// again at each connection. NULL goes back to the system's. Certificate verification cannot be turned off.
 /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
 @c public func deployhook_options_set_ca_file(_ options: UnsafeMutablePointer<deployhook_options>?,
                                               _ path: UnsafePointer<CChar>?) -> deployhook_error {

@@ -1,4 +1,5 @@
 @testable import DeployHook
+import Foundation
 import Testing
 
 @Suite("Client")
@@ -95,10 +96,19 @@ struct ConfigurationTests {
         #expect(configuration == before)
     }
 
-    @Test func caFileMustBeAReadableFile() throws {
+    @Test func caFileMustHoldAPEMCertificate() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deployhook-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pem = directory.appendingPathComponent("ca.pem").path
+        let text = directory.appendingPathComponent("ca.txt").path
+        try Data("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".utf8).write(to: URL(fileURLWithPath: pem))
+        try Data("not a certificate".utf8).write(to: URL(fileURLWithPath: text))
         var configuration = Configuration()
-        try configuration.setCAFile(#filePath)
-        #expect(configuration.caFile == #filePath)
+        try configuration.setCAFile(pem)
+        #expect(configuration.caFile == pem)
+        #expect(throws: DeployHookError.self) { try configuration.setCAFile(text) }
+        #expect(configuration.caFile == pem)
     }
 
     @Test func resettingToDefaults() throws {

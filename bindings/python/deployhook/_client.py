@@ -100,7 +100,7 @@ class Client:
                           _count("max_retries", max_retries), "must be between 0 and 100")
             if ca_file is not None:
                 self._set("ca_file", ca_file, lib.deployhook_options_set_ca_file, _c_path("ca_file", ca_file),
-                          "must name a readable file")
+                          "must name a readable file holding a PEM certificate")
             self._set("user_agent", user_agent, lib.deployhook_options_set_user_agent,
                       _c_string("user_agent", USER_AGENT if user_agent is None else user_agent),
                       "must be 1 to 1024 bytes without control characters")

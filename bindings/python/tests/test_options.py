@@ -116,7 +116,7 @@ def test_options_are_keyword_only() -> None:
 
 def test_valid_options_are_accepted(fake: FakeAPI, tmp_path: Path) -> None:
     ca_file = tmp_path / "ca.pem"
-    ca_file.write_text("")
+    ca_file.write_text("-----BEGIN CERTIFICATE-----\n")  # set time checks for a PEM certificate block only
     client = deployhook.Client(base_url=fake.base_url + "/", timeout=0.001, connect_timeout=86_400, max_retries=100,
                                ca_file=ca_file, user_agent="x" * 1024)
     client.close()
