@@ -7,42 +7,12 @@ private let curlGlobalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_AL
 /// The HTTP transport over libcurl's easy interface: one handle per exchange, used by one thread.
 struct CurlTransport: HTTPTransport {
     func perform(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
-        guard curlGlobalInitResult == CURLE_OK else {
-            return .failure(TransportFailure(kind: .internal, message: "libcurl failed to initialise"))
-        }
-        guard let handle = curl_easy_init() else {
-            return .failure(TransportFailure(kind: .internal, message: "libcurl could not create a handle"))
-        }
-        defer { curl_easy_cleanup(handle) }
-        let exchange = CurlExchange(maxBodyBytes: request.maxBodyBytes)
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
-        for line in request.headers + ["Content-Type:", "Expect:"] {
-            guard let appended = curl_slist_append(headerList, line) else {
-                return .failure(TransportFailure(kind: .internal, message: "out of memory building headers"))
-            }
-            headerList = appended
-        }
-        let configured = configure(handle, request, headerList, exchange)
-        guard configured == CURLE_OK else {
-            return .failure(TransportFailure(kind: .internal, message: "libcurl rejected an option: \(Self.describe(configured))"))
-        }
-        let code = withExtendedLifetime(exchange) { curl_easy_perform(handle) }
-        var status = 0
-        _ = dh_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        let partial = status > 0 ? HTTPResponse(status: status, headers: exchange.headers, body: []) : nil
-        if exchange.bodyTooLarge || code == CURLE_FILESIZE_EXCEEDED {
-            return .failure(TransportFailure(kind: .response, message: "the response body exceeds \(request.maxBodyBytes) bytes", partial: partial))
-        }
-        guard code == CURLE_OK else {
-            return .failure(TransportFailure(kind: Self.kind(of: code), message: Self.describe(code, detail: exchange.errorText), partial: partial))
-        }
-        return .success(HTTPResponse(status: status, headers: exchange.headers, body: exchange.body))
+        CurlExchange.make(request).flatMap { exchange in exchange.outcome(of: curl_easy_perform(exchange.handle)) }
     }
 
     /// Sets every option for one exchange; the first failing option's code, or CURLE_OK.
-    private func configure(_ handle: UnsafeMutableRawPointer, _ request: HTTPRequest,
-                           _ headers: UnsafeMutablePointer<curl_slist>?, _ exchange: CurlExchange) -> CURLcode {
+    fileprivate static func configure(_ handle: UnsafeMutableRawPointer, _ request: HTTPRequest,
+                                      _ headers: UnsafeMutablePointer<curl_slist>?, _ exchange: CurlExchange) -> CURLcode {
         var result = CURLE_OK
         func set(_ option: @autoclosure () -> CURLcode) {
             if result == CURLE_OK { result = option() }
@@ -54,8 +24,8 @@ struct CurlTransport: HTTPTransport {
         set(dh_curl_set_long(handle, CURLOPT_FOLLOWLOCATION, 0))
         set(dh_curl_set_long(handle, CURLOPT_SSL_VERIFYPEER, 1))
         set(dh_curl_set_long(handle, CURLOPT_SSL_VERIFYHOST, 2))
-        set(dh_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout)))
-        set(dh_curl_set_long(handle, CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout)))
+        set(dh_curl_set_long(handle, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(request.connectTimeout)))
+        set(dh_curl_set_long(handle, CURLOPT_TIMEOUT_MS, milliseconds(request.timeout)))
         set(dh_curl_set_off(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(request.maxBodyBytes)))
         set(dh_curl_set_slist(handle, CURLOPT_HTTPHEADER, headers))
         set(dh_curl_set_pointer(handle, CURLOPT_ERRORBUFFER, exchange.errorBuffer))
@@ -80,7 +50,7 @@ struct CurlTransport: HTTPTransport {
         return result
     }
 
-    private static func milliseconds(_ duration: Duration) -> Int {
+    fileprivate static func milliseconds(_ duration: Duration) -> Int {
         let (seconds, attoseconds) = duration.components
         return max(1, Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000))
     }
@@ -112,22 +82,66 @@ struct CurlTransport: HTTPTransport {
     }
 }
 
-/// The state of one exchange that curl's callbacks fill in.
-private final class CurlExchange {
-    let maxBodyBytes: Int
+/// One exchange on its own libcurl easy handle: the handle, its header list, and what the callbacks
+/// collect. The object outlives every use of the handle (curl's callbacks point at it), and frees both.
+final class CurlExchange {
+    let request: HTTPRequest
+    let handle: UnsafeMutableRawPointer
     var body: [UInt8] = []
     var headers: [String: String] = [:]
     var bodyTooLarge = false
     /// curl writes its detailed error text here (CURL_ERROR_SIZE bytes).
     let errorBuffer: UnsafeMutablePointer<CChar>
+    private var headerList: UnsafeMutablePointer<curl_slist>?
 
-    init(maxBodyBytes: Int) {
-        self.maxBodyBytes = maxBodyBytes
+    private init(_ request: HTTPRequest, _ handle: UnsafeMutableRawPointer) {
+        self.request = request
+        self.handle = handle
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
 
-    deinit { errorBuffer.deallocate() }
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
+
+    /// A handle configured for `request`, or why there is none.
+    static func make(_ request: HTTPRequest) -> Result<CurlExchange, TransportFailure> {
+        guard curlGlobalInitResult == CURLE_OK else {
+            return .failure(TransportFailure(kind: .internal, message: "libcurl failed to initialise"))
+        }
+        guard let handle = curl_easy_init() else {
+            return .failure(TransportFailure(kind: .internal, message: "libcurl could not create a handle"))
+        }
+        let exchange = CurlExchange(request, handle)
+        for line in request.headers + ["Content-Type:", "Expect:"] {
+            guard let appended = curl_slist_append(exchange.headerList, line) else {
+                return .failure(TransportFailure(kind: .internal, message: "out of memory building headers"))
+            }
+            exchange.headerList = appended
+        }
+        let configured = CurlTransport.configure(handle, request, exchange.headerList, exchange)
+        guard configured == CURLE_OK else {
+            return .failure(TransportFailure(kind: .internal, message: "libcurl rejected an option: \(CurlTransport.describe(configured))"))
+        }
+        return .success(exchange)
+    }
+
+    /// The outcome of this handle's transfer, which ended with `code`.
+    func outcome(of code: CURLcode) -> Result<HTTPResponse, TransportFailure> {
+        var status = 0
+        _ = dh_curl_get_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        let partial = status > 0 ? HTTPResponse(status: status, headers: headers, body: []) : nil
+        if bodyTooLarge || code == CURLE_FILESIZE_EXCEEDED {
+            return .failure(TransportFailure(kind: .response, message: "the response body exceeds \(request.maxBodyBytes) bytes", partial: partial))
+        }
+        guard code == CURLE_OK else {
+            return .failure(TransportFailure(kind: CurlTransport.kind(of: code), message: CurlTransport.describe(code, detail: errorText), partial: partial))
+        }
+        return .success(HTTPResponse(status: status, headers: headers, body: body))
+    }
 
     var errorText: String { String(cString: errorBuffer) }
 }
@@ -137,7 +151,7 @@ private func curlWriteBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ 
     guard let data, let context else { return 0 }
     let exchange = Unmanaged<CurlExchange>.fromOpaque(context).takeUnretainedValue()
     let (length, overflow) = size.multipliedReportingOverflow(by: count)
-    guard !overflow, exchange.body.count + length <= exchange.maxBodyBytes else {
+    guard !overflow, exchange.body.count + length <= exchange.request.maxBodyBytes else {
         exchange.bodyTooLarge = true
         return 0
     }
