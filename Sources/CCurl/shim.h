@@ -14,5 +14,6 @@ static inline CURLcode dh_curl_set_pointer(CURL *h, CURLoption o, void *v) { ret
 static inline CURLcode dh_curl_set_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode dh_curl_set_callback(CURL *h, CURLoption o, dh_curl_data_callback v) { return curl_easy_setopt(h, o, v); }
 static inline CURLcode dh_curl_get_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLMcode dh_curl_multi_set_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 
 #endif

@@ -6,6 +6,8 @@ import Foundation
 
 /// How triggers are made. Every setter validates its value and, when it throws, changes nothing.
 public struct Configuration: Sendable, Equatable {
+    /// The most concurrency accepted.
+    public static let maxConcurrencyLimit = 256
     /// The largest response body accepted: 1 MiB. A larger one is a ``DeployHookError/Kind/response`` error.
     public static let maxResponseBytes = 1 << 20
     /// The environment variable that replaces the default API base, as in Cloudflare's official SDKs.
@@ -27,6 +29,8 @@ public struct Configuration: Sendable, Equatable {
     public private(set) var caFile: String?
     /// The User-Agent header; nil means ``defaultUserAgent``.
     public private(set) var userAgent: String?
+    /// How many triggers ``DeployHookClient/triggerAllBlocking(_:)`` runs at once. Default 8.
+    public private(set) var maxConcurrency = 8
     /// The account whose builds are followed; nil means `CLOUDFLARE_ACCOUNT_ID`.
     public private(set) var accountID: String?
     /// The API token for following builds; nil means `CLOUDFLARE_API_TOKEN`. Never printed.
@@ -64,6 +68,14 @@ public struct Configuration: Sendable, Equatable {
             throw DeployHookError(.invalidArgument, "max retries must be between 0 and \(Self.maxRetriesLimit)")
         }
         maxRetries = value
+    }
+
+    /// Sets how many triggers run at once when triggering many, 1 to ``maxConcurrencyLimit``.
+    public mutating func setMaxConcurrency(_ value: Int) throws(DeployHookError) {
+        guard (1...Self.maxConcurrencyLimit).contains(value) else {
+            throw DeployHookError(.invalidArgument, "max concurrency must be between 1 and \(Self.maxConcurrencyLimit)")
+        }
+        maxConcurrency = value
     }
 
     /// Sets a CA bundle (a readable file holding PEM certificates) to trust instead of the system's CAs

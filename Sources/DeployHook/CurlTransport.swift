@@ -4,10 +4,14 @@ import CCurl
 /// initialised exactly once, under a lock).
 private let curlGlobalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
 
-/// The HTTP transport over libcurl's easy interface: one handle per exchange, used by one thread.
+/// The HTTP transport over libcurl: the easy interface for one exchange, the multi interface for many.
 struct CurlTransport: HTTPTransport {
     func perform(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
         CurlExchange.make(request).flatMap { exchange in exchange.outcome(of: curl_easy_perform(exchange.handle)) }
+    }
+
+    func performAll(_ requests: [HTTPRequest], concurrency: Int, loop: RetryLoop) -> [Result<HTTPResponse, TransportFailure>] {
+        CurlMultiRunner(concurrency: concurrency, loop: loop).run(requests)
     }
 
     /// Sets every option for one exchange; the first failing option's code, or CURLE_OK.

@@ -42,40 +42,90 @@ public struct DeployHookClient: Sendable {
     public func triggerBlocking(_ hook: String) throws(DeployHookError) -> TriggerResult {
         let base = try configuration.resolvedBaseURL(environment: environment)
         let id = try DeployHookID(parsing: hook, apiBase: base)
+        let request = triggerRequest(id, base)
+        let outcome = retryLoop(timeout: configuration.timeout, secrets: ResponseClassifier.Subject(id).secrets).run(request, over: transport)
+        return try triggerResult(outcome, id).get()
+    }
+
+    /// Triggers every hook, at most ``Configuration/maxConcurrency`` at once over shared connections (curl's
+    /// multi interface), each with the usual retries and its own deadline. Blocks the calling thread.
+    /// The outcomes come in input order; an invalid hook fails alone, without traffic.
+    public func triggerAllBlocking(_ hooks: [String]) -> [Result<TriggerResult, DeployHookError>] {
+        let base: APIBase
+        do throws(DeployHookError) { base = try configuration.resolvedBaseURL(environment: environment) } catch {
+            return hooks.map { _ in .failure(error) }
+        }
+        var outcomes = [Result<TriggerResult, DeployHookError>?](repeating: nil, count: hooks.count)
+        var valid: [(index: Int, id: DeployHookID)] = []
+        for (index, hook) in hooks.enumerated() {
+            do throws(DeployHookError) { valid.append((index, try DeployHookID(parsing: hook, apiBase: base))) } catch {
+                outcomes[index] = .failure(error)
+            }
+        }
+        let loop = retryLoop(timeout: configuration.timeout, secrets: valid.flatMap { ResponseClassifier.Subject($0.id).secrets })
+        let answers = transport.performAll(valid.map { triggerRequest($0.id, base) }, concurrency: configuration.maxConcurrency, loop: loop)
+        for ((index, id), answer) in zip(valid, answers) { outcomes[index] = triggerResult(answer, id) }
+        return outcomes.map { $0 ?? .failure(DeployHookError(.internal, "a trigger had no outcome")) }
+    }
+
+    /// Like ``triggerAllBlocking(_:)``, on a thread of its own.
+    public func triggerAll(_ hooks: [String]) async -> [Result<TriggerResult, DeployHookError>] {
+        await runOnOwnThread { triggerAllBlocking(hooks) }
+    }
+
+    private func triggerRequest(_ id: DeployHookID, _ base: APIBase) -> HTTPRequest {
         let path = "workers/builds/deploy_hooks/"
-        let (fields, response): (TriggerFields?, APIResponse) = try exchange(
-            "POST", "\(base)/\(path)\(id.uuid)", redactedURL: "\(base)/\(path)\(id.redacted)",
-            headers: [], subject: .init(id), timeout: configuration.timeout)
-        return TriggerResult(build: fields?.build ?? Build(), response: response)
+        return request("POST", "\(base)/\(path)\(id.uuid)", redactedURL: "\(base)/\(path)\(id.redacted)", headers: [],
+                       timeout: configuration.timeout)
+    }
+
+    private func triggerResult(_ outcome: Result<HTTPResponse, TransportFailure>, _ id: DeployHookID) -> Result<TriggerResult, DeployHookError> {
+        let fields: Result<(TriggerFields?, APIResponse), DeployHookError> = answer(outcome, subject: .init(id))
+        return fields.map { fields, response in TriggerResult(build: fields?.build ?? Build(), response: response) }
     }
 
     /// One API call with retries: the `result` fields of a successful answer, or a typed, scrubbed error.
     func exchange<Fields: Decodable>(_ method: String, _ url: String, redactedURL: String, headers: [String],
                                      subject: ResponseClassifier.Subject, timeout: Duration) throws(DeployHookError) -> (Fields?, APIResponse) {
-        let request = HTTPRequest(
+        let outcome = retryLoop(timeout: timeout, secrets: subject.secrets)
+            .run(request(method, url, redactedURL: redactedURL, headers: headers, timeout: timeout), over: transport)
+        return try answer(outcome, subject: subject).get()
+    }
+
+    /// A request with the standard headers and this client's settings.
+    private func request(_ method: String, _ url: String, redactedURL: String, headers: [String], timeout: Duration) -> HTTPRequest {
+        HTTPRequest(
             url: url, redactedURL: redactedURL, method: method,
             headers: ["Accept: application/json", "User-Agent: \(configuration.userAgent ?? configuration.defaultUserAgent)"] + headers,
             connectTimeout: min(configuration.connectTimeout, timeout), timeout: timeout,
             caFile: configuration.caFile, maxBodyBytes: Configuration.maxResponseBytes)
+    }
+
+    /// This client's retries, reporting attempts (with `secrets` scrubbed) to the observer.
+    private func retryLoop(timeout: Duration, secrets: [Secret]) -> RetryLoop {
         let observer = attemptObserver.map { observe in
             { @Sendable (report: AttemptReport) in
                 var report = report
-                report.failure = report.failure?.scrubbing(subject.secrets)
+                report.failure = report.failure?.scrubbing(secrets)
                 observe(report)
             }
         }
-        let loop = RetryLoop(maxRetries: configuration.maxRetries, timeout: timeout, timing: timing, observer: observer)
-        let outcome = loop.run(request, over: transport)
+        return RetryLoop(maxRetries: configuration.maxRetries, timeout: timeout, timing: timing, observer: observer)
+    }
+
+    /// The `result` fields of an attempt's final outcome, or the typed, scrubbed error it amounts to.
+    private func answer<Fields: Decodable>(_ outcome: Result<HTTPResponse, TransportFailure>,
+                                           subject: ResponseClassifier.Subject) -> Result<(Fields?, APIResponse), DeployHookError> {
         switch outcome {
         case .success(let http):
-            return try ResponseClassifier.classify(http, subject).mapError { error in
+            return ResponseClassifier.classify(http, subject).mapError { error in
                 var error = error
                 error.response?.retryAfter = RetryPolicy.serverRequestedDelay(http, now: timing.wallClock())
                 return error
-            }.get()
+            }
         case .failure(let failure):
             let response = failure.partial.map { APIResponse(statusCode: $0.status, cfRay: $0.headers["cf-ray"], body: $0.body) }
-            throw DeployHookError(DeployHookError.Kind(failure.kind), failure.message, response: response).scrubbing(subject.secrets)
+            return .failure(DeployHookError(DeployHookError.Kind(failure.kind), failure.message, response: response).scrubbing(subject.secrets))
         }
     }
 

@@ -56,4 +56,13 @@ struct TransportFailure: Error, Sendable, Equatable {
 protocol HTTPTransport: Sendable {
     /// Performs `request` and returns its answer or why there is none.
     func perform(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure>
+    /// Performs every request, at most `concurrency` at once, each with `loop`'s retries; outcomes in input order.
+    func performAll(_ requests: [HTTPRequest], concurrency: Int, loop: RetryLoop) -> [Result<HTTPResponse, TransportFailure>]
+}
+
+extension HTTPTransport {
+    /// One request after another: for transports that have no concurrency of their own.
+    func performAll(_ requests: [HTTPRequest], concurrency: Int, loop: RetryLoop) -> [Result<HTTPResponse, TransportFailure>] {
+        requests.map { loop.run($0, over: self) }
+    }
 }
