@@ -17,6 +17,8 @@
 #ifndef DEPLOYHOOK_H
 #define DEPLOYHOOK_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -103,6 +105,17 @@ deployhook_result *deployhook_trigger(const char *hook);
  * Returns a result owned by the caller (free with deployhook_free_result()); NULL only when out of memory.
  */
 deployhook_result *deployhook_trigger_with(const char *hook, const deployhook_options *options);
+
+/**
+ * Triggers the n hooks in hooks concurrently (at most the options' max concurrency at once, default 8,
+ * over shared connections), each with the usual retries and deadline, and blocks until all have ended.
+ * results (an array of n pointers, provided by the caller) receives one result per hook, in input order,
+ * each owned by the caller and freed with deployhook_free_result() (an entry is NULL only when out of
+ * memory). A NULL or invalid hook fails alone, in its own result. Returns DEPLOYHOOK_OK, or
+ * DEPLOYHOOK_ERR_INVALID_ARGUMENT (and writes nothing) when hooks or results is NULL while n > 0, or n is
+ * absurdly large (over 1,000,000).
+ */
+deployhook_error deployhook_trigger_many(const char *const *hooks, size_t n, const deployhook_options *options, deployhook_result **results);
 
 /**
  * Frees a result and every string it owns. NULL is a no-op.
@@ -241,6 +254,12 @@ deployhook_error deployhook_options_set_connect_timeout_ms(deployhook_options *o
  * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
 deployhook_error deployhook_options_set_max_retries(deployhook_options *options, int retries);
+
+/**
+ * Sets how many triggers deployhook_trigger_many() runs at once, 1 to 256 (default 8).
+ * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+ */
+deployhook_error deployhook_options_set_max_concurrency(deployhook_options *options, int n);
 
 /**
  * Sets a PEM file of CA certificates to trust instead of the system's: only this file is trusted, libcurl's

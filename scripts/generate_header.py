@@ -17,7 +17,7 @@ TYPES_HEADER = ROOT / "Sources/CDeployHook/deployhook_types.h"
 
 SECTIONS = [
     ("Triggering a deploy hook", [
-        "deployhook_trigger", "deployhook_trigger_with", "deployhook_free_result"]),
+        "deployhook_trigger", "deployhook_trigger_with", "deployhook_trigger_many", "deployhook_free_result"]),
     ("Waiting for a build (needs an API token and the account ID)", [
         "deployhook_wait", "deployhook_trigger_and_wait"]),
     ("Reading a result (every string returned is owned by the result and lives until deployhook_free_result)", [
@@ -29,7 +29,7 @@ SECTIONS = [
     ("Options", [
         "deployhook_options_new", "deployhook_options_free", "deployhook_options_set_base_url",
         "deployhook_options_set_timeout_ms", "deployhook_options_set_connect_timeout_ms",
-        "deployhook_options_set_max_retries", "deployhook_options_set_ca_file",
+        "deployhook_options_set_max_retries", "deployhook_options_set_max_concurrency", "deployhook_options_set_ca_file",
         "deployhook_options_set_user_agent", "deployhook_options_set_api_token",
         "deployhook_options_set_account_id", "deployhook_options_set_wait_timeout_ms"]),
     ("Names and version", [
@@ -56,6 +56,8 @@ PREAMBLE = """\
  */
 #ifndef DEPLOYHOOK_H
 #define DEPLOYHOOK_H
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -101,7 +103,7 @@ def clean(declaration: str) -> str:
     declaration = re.sub(r"\b(SWIFT_EXTERN|SWIFT_NOEXCEPT|SWIFT_WARN_UNUSED_RESULT|_Nullable|_Nonnull)\b", "", declaration)
     declaration = re.sub(r"\b(\w+) const \*", r"const \1 *", declaration)
     declaration = re.sub(r"\s+", " ", declaration).replace(" ;", ";").replace("* ", "*").replace("*", " *").strip()
-    return declaration.replace("  ", " ").replace("( ", "(").replace(" ,", ",")
+    return declaration.replace("  ", " ").replace("( ", "(").replace(" ,", ",").replace("* *", "**")
 
 
 def render(found: dict) -> str:

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build everything and run every suite: the C ABI checks, Swift, C (with valgrind), Python and the CLI.
+# Build everything and run every suite: the C ABI checks, Swift, C (with valgrind), Python, the CLI,
+# the sanitizer runs and the secrets sweep.
 # Each suite runs even when an earlier one failed; the last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -72,6 +73,14 @@ cli_status=$?
 read -r l_pass l_fail < <(python3 scripts/junit_counts.py build/cli-tests.xml)
 [ "$cli_status" -eq 0 ] || [ "$l_fail" -gt 0 ] || l_fail=1
 count "CLI tests" "$l_pass" "$l_fail"
+
+echo "== Sanitizers (ASan + LeakSanitizer, ThreadSanitizer stress of 16 threads x 200 triggers)"
+san_log=build/sanitize.log
+bash scripts/sanitize.sh 2>&1 | tee "$san_log" | grep -E '^(ok|FAIL|==)'
+san_status=${PIPESTATUS[0]}
+read -r z_pass z_fail < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$san_log" | tail -1 | awk '{print $1, $3}')
+[ "$san_status" -eq 0 ] || [ "${z_fail:-0}" -gt 0 ] || z_fail=1
+count "Sanitizer runs" "${z_pass:-0}" "${z_fail:-1}"
 
 echo "== Secrets sweep (every entry point, every error path)"
 python3 -m pytest -q -p no:cacheprovider --junitxml=build/secrets-tests.xml Tests/secrets

@@ -141,6 +141,11 @@ final class CurlExchange {
         if bodyTooLarge || code == CURLE_FILESIZE_EXCEEDED {
             return .failure(TransportFailure(kind: .response, message: "the response body exceeds \(request.maxBodyBytes) bytes", partial: partial))
         }
+        // libcurl 7.x reports a header line over its 100 KiB limit as out of memory (newer ones as
+        // CURLE_TOO_LARGE, 100): once a status line has arrived, that is the answer's fault, not ours.
+        if status > 0 && (code == CURLE_OUT_OF_MEMORY || code.rawValue == 100) {
+            return .failure(TransportFailure(kind: .response, message: "a response header is too large", partial: partial))
+        }
         guard code == CURLE_OK else {
             return .failure(TransportFailure(kind: CurlTransport.kind(of: code), message: CurlTransport.describe(code, detail: errorText), partial: partial))
         }

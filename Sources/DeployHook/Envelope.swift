@@ -36,9 +36,10 @@ struct Envelope<Fields: Decodable>: Decodable {
         isCloudflareEnvelope = fields.contains(.success) || fields.contains(.errors)
     }
 
-    /// Decodes `body`; nil when it is not a JSON object (or not JSON at all).
+    /// Decodes `body`; nil when it is not a JSON object, not JSON at all, or not UTF-8 (RFC 8259 §8.1).
     static func decode(_ body: [UInt8]) -> Envelope? {
-        try? JSONDecoder().decode(Envelope.self, from: Data(body))
+        guard String(validating: body, as: UTF8.self) != nil else { return nil }
+        return try? JSONDecoder().decode(Envelope.self, from: Data(body))
     }
 
     private enum CodingKeys: String, CodingKey { case success, errors, result }

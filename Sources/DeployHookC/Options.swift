@@ -70,6 +70,14 @@ import DeployHook
     }
 }
 
+/// Sets how many triggers deployhook_trigger_many() runs at once, 1 to 256 (default 8).
+/// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+@c public func deployhook_options_set_max_concurrency(_ options: UnsafeMutablePointer<deployhook_options>?, _ n: CInt) -> deployhook_error {
+    OptionsBox.update(options) { (configuration) throws(DeployHookError) in
+        try configuration.setMaxConcurrency(Int(n))
+    }
+}
+
 /// Sets the API token used to follow builds (never sent to the trigger endpoint, never printed);
 /// NULL goes back to CLOUDFLARE_API_TOKEN. 1 to 1024 visible ASCII characters.
 /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.

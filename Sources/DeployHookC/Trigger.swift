@@ -33,3 +33,25 @@ private func trigger(_ hook: UnsafePointer<CChar>?, _ configuration: Configurati
         return .failure(error)
     }
 }
+
+/// Triggers the n hooks in hooks concurrently (at most the options' max concurrency at once, default 8,
+/// over shared connections), each with the usual retries and deadline, and blocks until all have ended.
+/// results (an array of n pointers, provided by the caller) receives one result per hook, in input order,
+/// each owned by the caller and freed with deployhook_free_result() (an entry is NULL only when out of
+/// memory). A NULL or invalid hook fails alone, in its own result. Returns DEPLOYHOOK_OK, or
+/// DEPLOYHOOK_ERR_INVALID_ARGUMENT (and writes nothing) when hooks or results is NULL while n > 0, or n is
+/// absurdly large (over 1,000,000).
+@c public func deployhook_trigger_many(_ hooks: UnsafePointer<UnsafePointer<CChar>?>?, _ n: UInt,
+                                       _ options: UnsafePointer<deployhook_options>?,
+                                       _ results: UnsafeMutablePointer<UnsafeMutablePointer<deployhook_result>?>?) -> deployhook_error {
+    if n == 0 { return DEPLOYHOOK_OK }
+    guard n <= 1_000_000, let hooks, let out = results else { return DEPLOYHOOK_ERR_INVALID_ARGUMENT }
+    let texts = (0..<Int(n)).map { index in Result { () throws(DeployHookError) in try CText.required(hooks[index], "deploy hook") } }
+    let valid = texts.compactMap { try? $0.get() }
+    var triggered = DeployHookClient(configuration: OptionsBox.configuration(options)).triggerAllBlocking(valid).makeIterator()
+    for (index, text) in texts.enumerated() {
+        let outcome = text.flatMap { _ in triggered.next() ?? .failure(DeployHookError(.internal, "a trigger had no outcome")) }
+        out[index] = ResultBox.makeHandle(ResultBox(outcome))
+    }
+    return DEPLOYHOOK_OK
+}

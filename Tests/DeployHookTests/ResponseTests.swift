@@ -104,3 +104,18 @@ struct HostileBodyTests {
         }
     }
 }
+
+@Suite("Non-UTF-8 answers")
+struct NonUTF8Tests {
+    @Test func aSuccessfulAnswerThatIsNotUTF8IsAResponseError() throws {
+        let hook = try DeployHookID(parsing: Hooks.secret, apiBase: .cloudflare)
+        var body = Array(#"{"success":true,"messages":["caf"#.utf8)
+        body += [0xE9, 0x20, 0xFF, 0xFE]
+        body += Array(#""],"result":{"build_uuid":"b1"}}"#.utf8)
+        guard case .failure(let error) = ResponseClassifier.classify(HTTPResponse(status: 200, headers: [:], body: body), hook: hook) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(error.kind == .response)
+    }
+}

@@ -15,7 +15,7 @@ static int n_checks, n_failed;
 static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t case_key;  /* each thread's current test case */
 static pthread_once_t case_key_once = PTHREAD_ONCE_INIT;
-static const char *volatile last_case = "";  /* the case begun last by any thread, for a watchdog */
+static const char *last_case_ = "";  /* the case begun last by any thread, for a watchdog (atomic) */
 
 static inline void make_case_key_(void) { pthread_key_create(&case_key, NULL); }
 
@@ -24,8 +24,11 @@ static inline void set_case(const char *name)
 {
     pthread_once(&case_key_once, make_case_key_);
     pthread_setspecific(case_key, name);
-    last_case = name;
+    __atomic_store_n(&last_case_, name, __ATOMIC_RELAXED);
 }
+
+/* The case begun last by any thread; safe in a signal handler. */
+static inline const char *last_case(void) { return __atomic_load_n(&last_case_, __ATOMIC_RELAXED); }
 
 static inline void report_(const char *file, int line, const char *what, const char *fmt, va_list ap)
 {

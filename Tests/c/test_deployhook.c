@@ -843,7 +843,7 @@ static void on_watchdog(int sig)
 {
     static const char msg[] = "test_deployhook: watchdog fired, hung in case: ";
     ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
-    ignored += write(STDERR_FILENO, last_case, strlen(last_case));
+    ignored += write(STDERR_FILENO, last_case(), strlen(last_case()));
     ignored += write(STDERR_FILENO, "\n", 1);
     (void)ignored;
     (void)sig;

@@ -2,7 +2,9 @@
 """A fake Cloudflare API for deployhook's tests.
 
 It answers `POST /client/v4/workers/builds/deploy_hooks/<uuid>` with one canned
-scenario per hook UUID, exactly as described in SCENARIOS.md beside this file.
+scenario per hook UUID, exactly as described in SCENARIOS.md beside this file:
+SCENARIOS are well-formed answers, FAULT_SCENARIOS misbehave (resets, trickles,
+oversized heads and bodies, garbage, odd encodings).
 Standard library only; binds 127.0.0.1 only.
 
 Command line:
@@ -16,12 +18,16 @@ As a module (e.g. for a pytest fixture):
 """
 
 import argparse
+import gzip
+import io
 import json
 import secrets
 import signal
 import socket
+import struct
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -46,6 +52,24 @@ SCENARIOS = {
     "success_false": "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee",
     "no_retry_500": "ffffffff-ffff-4fff-8fff-ffffffffffff",
 }
+# Hook UUID of each fault-injecting scenario (see SCENARIOS.md, "Fault scenarios"). Kept apart from
+# SCENARIOS because some of them take seconds (trickles): the suites that sweep SCENARIOS skip them.
+FAULT_SCENARIOS = {
+    "reset_before_status": "fa000001-0000-4000-8000-000000000001",
+    "reset_mid_headers": "fa000002-0000-4000-8000-000000000002",
+    "reset_mid_body": "fa000003-0000-4000-8000-000000000003",
+    "trickle_headers": "fa000004-0000-4000-8000-000000000004",
+    "trickle_body": "fa000005-0000-4000-8000-000000000005",
+    "huge_chunked": "fa000006-0000-4000-8000-000000000006",
+    "huge_header": "fa000007-0000-4000-8000-000000000007",
+    "garbage": "fa000008-0000-4000-8000-000000000008",
+    "http10_close": "fa000009-0000-4000-8000-000000000009",
+    "http10_close_truncated": "fa00000a-0000-4000-8000-00000000000a",
+    "redirect_self": "fa00000b-0000-4000-8000-00000000000b",
+    "non_utf8": "fa00000c-0000-4000-8000-00000000000c",
+    "deep_nesting": "fa00000d-0000-4000-8000-00000000000d",
+    "gzip_unasked": "fa00000e-0000-4000-8000-00000000000e",
+}
 # A well-formed UUID that is no scenario: answered 404 / 12000.
 UNKNOWN_UUID = "12345678-1234-4234-8234-123456789abc"
 
@@ -55,8 +79,15 @@ CREATED_ON = "2019-12-27T18:11:19.117Z"
 HUGE_LENGTH = 64 * 1024 * 1024
 SLOW_SECONDS = 5.0
 REDIRECT_LOCATION = "http://127.0.0.1:9/elsewhere"
+# redirect_self points here, on the fake itself, so a followed redirect would be recorded.
+REDIRECT_SELF_PATH = PREFIX + "/redirect-target"
+TRICKLE_SECONDS = 1.0          # between two bytes of trickle_headers / trickle_body
+TRICKLE_MAX_SECONDS = 120.0    # a trickle gives up after this long even if the client is still there
+HUGE_HEADER_LENGTH = 1024 * 1024
+DEEP_NESTING_LEVELS = 100_000
+GARBAGE = b"\x00\x01\x02\xffSSH-2.0-not-http \xde\xad\xbe\xef\r\n\r\n\x7fELF garbage, not an HTTP answer\r\n"
 
-_SCENARIO_BY_UUID = {uuid: name for name, uuid in SCENARIOS.items()}
+_SCENARIO_BY_UUID = {uuid: name for name, uuid in list(SCENARIOS.items()) + list(FAULT_SCENARIOS.items())}
 _JSON = "application/json"
 _HTML = "text/html"
 
@@ -104,6 +135,13 @@ ANSWERS = {
                      _envelope(False, [(10013, "Internal error")])),
     "not_found": (404, _JSON, {}, _envelope(False, [(12000, "Not found")])),
 }
+_OK_BODY = ANSWERS["ok"][3]
+# 200 bodies of the fault scenarios that answer with a well-formed head.
+_NON_UTF8_BODY = (b'{"success":true,"errors":[],"messages":[{"code":1,"message":"caf\xe9 \xff\xfe \xc3\x28"}],'
+                  b'"result":' + _json(_build(False, "queued")) + b'}')
+_DEEP_BODY = (b'{"success":true,"errors":[],"messages":[],"result":{"build_uuid":"' + BUILD_UUID.encode()
+              + b'","status":"queued","nested":' + b"[" * DEEP_NESTING_LEVELS + b"]" * DEEP_NESTING_LEVELS + b"}}")
+_GZIP_BODY = gzip.compress(_OK_BODY, mtime=0)
 _METHOD_NOT_ALLOWED = (405, _JSON, {"Allow": "POST"},
                        _envelope(False, [(10405, "Method not allowed")]))
 
@@ -232,6 +270,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._trigger(_SCENARIO_BY_UUID.get(hook.lower(), "not_found"))
 
     def _trigger(self, scenario):
+        if scenario in FAULT_SCENARIOS:
+            getattr(self, "_fault_" + scenario)()
+            return
         if scenario == "drop":
             self.close_connection = True  # hang up without a word
             return
@@ -258,6 +299,110 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(chunk)
         except OSError:  # the client hung up, as it should
             self.close_connection = True
+
+    # ---- fault scenarios (FAULT_SCENARIOS): raw bytes, resets and trickles ----
+
+    def _raw(self, data):
+        """Writes bytes as they are; False when the client has hung up."""
+        try:
+            self.wfile.write(data)
+            return True
+        except OSError:
+            return False
+
+    def _head_bytes(self, status_line, headers):
+        lines = [status_line, "cf-ray: %s-SJC" % secrets.token_hex(8)]
+        lines += ["%s: %s" % item for item in headers]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def _reset(self, pause=0.0):
+        """Aborts the connection with a TCP RST (SO_LINGER 0), after `pause` seconds so what was written
+        has reached the client first. The handler's files are swapped for dummies: the socket is gone."""
+        self.close_connection = True
+        if pause and self.server.stopping.wait(pause):
+            return
+        conn = self.connection
+        try:
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            return
+        self.rfile.close()  # drops the makefile() reference, so close() really closes
+        conn.close()
+        self.rfile, self.wfile = io.BytesIO(), io.BytesIO()
+
+    def _trickle(self, data):
+        """Writes `data` one byte per TRICKLE_SECONDS until done, the client hangs up, the fake stops
+        or TRICKLE_MAX_SECONDS pass."""
+        self.close_connection = True
+        deadline = time.monotonic() + TRICKLE_MAX_SECONDS
+        for index in range(len(data)):
+            if not self._raw(data[index:index + 1]):
+                return
+            if self.server.stopping.wait(TRICKLE_SECONDS) or time.monotonic() > deadline:
+                return
+
+    def _fault_reset_before_status(self):
+        self._reset()
+
+    def _fault_reset_mid_headers(self):
+        self._raw(b"HTTP/1.1 200 OK\r\ncf-ray: 0123456789abcdef-SJC\r\nContent-Type: appl")
+        self._reset(pause=0.2)
+
+    def _fault_reset_mid_body(self):
+        head = self._head_bytes("HTTP/1.1 200 OK", [("Content-Type", _JSON), ("Content-Length", len(_OK_BODY))])
+        self._raw(head + _OK_BODY[:len(_OK_BODY) // 2])
+        self._reset(pause=0.2)
+
+    def _fault_trickle_headers(self):
+        head = self._head_bytes("HTTP/1.1 200 OK", [("Content-Type", _JSON), ("Content-Length", len(_OK_BODY))])
+        self._trickle(head + _OK_BODY)
+
+    def _fault_trickle_body(self):
+        head = self._head_bytes("HTTP/1.1 200 OK", [("Content-Type", _JSON), ("Content-Length", len(_OK_BODY))])
+        if self._raw(head):
+            self._trickle(_OK_BODY)
+
+    def _fault_huge_chunked(self):
+        self.close_connection = True
+        if not self._raw(self._head_bytes("HTTP/1.1 200 OK", [("Content-Type", _JSON),
+                                                              ("Transfer-Encoding", "chunked")])):
+            return
+        chunk = b"10000\r\n" + b" " * 65536 + b"\r\n"
+        for _ in range(HUGE_LENGTH // 65536):
+            if self.server.stopping.is_set() or not self._raw(chunk):
+                return
+        self._raw(b"0\r\n\r\n")
+
+    def _fault_huge_header(self):
+        self.close_connection = True
+        head = self._head_bytes("HTTP/1.1 200 OK", [("Content-Type", _JSON), ("Content-Length", len(_OK_BODY)),
+                                                    ("X-Padding", "a" * HUGE_HEADER_LENGTH)])
+        self._raw(head + _OK_BODY)
+
+    def _fault_garbage(self):
+        self.close_connection = True
+        self._raw(GARBAGE)
+
+    def _fault_http10_close(self):
+        self.close_connection = True
+        self._raw(self._head_bytes("HTTP/1.0 200 OK", [("Content-Type", _JSON)]) + _OK_BODY)
+
+    def _fault_http10_close_truncated(self):
+        self.close_connection = True
+        self._raw(self._head_bytes("HTTP/1.0 200 OK", [("Content-Type", _JSON)]) + _OK_BODY[:len(_OK_BODY) // 2])
+
+    def _fault_redirect_self(self):
+        location = "http://127.0.0.1:%d%s" % (self.server.port, REDIRECT_SELF_PATH)
+        self._reply((307, None, {"Location": location}, b""))
+
+    def _fault_non_utf8(self):
+        self._reply((200, _JSON, {}, _NON_UTF8_BODY))
+
+    def _fault_deep_nesting(self):
+        self._reply((200, _JSON, {}, _DEEP_BODY))
+
+    def _fault_gzip_unasked(self):
+        self._reply((200, _JSON, {"Content-Encoding": "gzip"}, _GZIP_BODY))
 
     def _control(self, path):
         if path == "/_fake/requests" and self.command == "GET":

@@ -8,20 +8,23 @@ import sys
 import threading
 import weakref
 
-from ._errors import DeployHookError, ErrorCode, InvalidHookError, InvalidOptionError, error_for
-from ._library import VERSION, WaitCallback, lib
+from ctypes import c_char_p
+
+from ._errors import DeployHookError, ErrorCode, InternalError, InvalidHookError, InvalidOptionError, error_for
+from ._library import VERSION, ResultPointer, WaitCallback, lib
 from ._models import OUTCOME_BY_NUMBER, STATUS_BY_NUMBER, Build, BuildOutcome, BuildStatus, parse_timestamp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it would slow down `import deployhook`
     import ctypes
     from types import TracebackType
-    from typing import Callable, Optional
+    from typing import Callable, Iterable, Optional, TypeVar
 
     from ._library import Options, Result
 
     StatusCallback = Optional[Callable[[Build], object]]
     LogCallback = Optional[Callable[[str], object]]
+    T = TypeVar("T")
 
 _OS_NAMES = {"darwin": "macos", "win32": "windows"}
 USER_AGENT = f"deployhook/{VERSION} (python; {_OS_NAMES.get(sys.platform, sys.platform)})"
@@ -73,6 +76,7 @@ class Client:
         api_token: str | None = None,
         account_id: str | None = None,
         wait_timeout: float | None = None,
+        max_concurrency: int | None = None,
     ) -> None:
         options = lib.deployhook_options_new()
         if not options:
@@ -98,6 +102,9 @@ class Client:
             if max_retries is not None:
                 self._set("max_retries", max_retries, lib.deployhook_options_set_max_retries,
                           _count("max_retries", max_retries), "must be between 0 and 100")
+            if max_concurrency is not None:
+                self._set("max_concurrency", max_concurrency, lib.deployhook_options_set_max_concurrency,
+                          _count("max_concurrency", max_concurrency), "must be between 1 and 256")
             if ca_file is not None:
                 self._set("ca_file", ca_file, lib.deployhook_options_set_ca_file, _c_path("ca_file", ca_file),
                           "must name a readable file holding a PEM certificate")
@@ -156,6 +163,36 @@ class Client:
         if on_status is not None or on_log is not None or timeout is not None:
             raise TypeError("on_status, on_log and timeout apply only with wait=True")
         return _raise_or_return(_read(self._run(lambda options: lib.deployhook_trigger_with(encoded, options))))
+
+    def trigger_many(self, hooks: Iterable[str]) -> list[Build | DeployHookError]:
+        """Triggers every hook concurrently and returns, in input order, each one's :class:`Build` or
+        :class:`DeployHookError` (nothing is raised for a failed hook).
+
+        At most ``max_concurrency`` (default 8) triggers run at once, over shared connections (libcurl's
+        multi interface), each with the usual retries and its own deadline. The GIL is released meanwhile.
+        An invalid hook fails alone, without traffic. Raises TypeError when a hook is not a str.
+        """
+        errors: dict[int, DeployHookError] = {}
+        encoded: list[bytes | None] = []
+        for index, hook in enumerate(hooks):
+            try:
+                encoded.append(_encode_hook(hook))
+            except InvalidHookError as error:  # e.g. a NUL inside: C could not even see it whole
+                errors[index] = error
+                encoded.append(None)
+        count = len(encoded)
+        if count == 0:
+            return []
+        array = (c_char_p * count)(*encoded)
+        results = (ResultPointer * count)()
+        code = self._call(lambda options: lib.deployhook_trigger_many(array, count, options, results))
+        if code != ErrorCode.OK:
+            raise InternalError(f"deployhook_trigger_many failed: {lib.deployhook_error_name(code).decode()}")
+        outcomes: list[Build | DeployHookError] = []
+        for index in range(count):
+            outcome = _read(results[index]) if results[index] else InternalError("out of memory")
+            outcomes.append(errors.get(index, outcome))
+        return outcomes
 
     def wait(self, build: Build | str, on_status: StatusCallback = None, on_log: LogCallback = None,
              timeout: float | None = None) -> Build:
@@ -248,22 +285,26 @@ class Client:
         return options
 
     def _run(self, call: Callable[[ctypes._Pointer[Options]], ctypes._Pointer[Result]]) -> ctypes._Pointer[Result]:
+        """:meth:`_call` for a function that returns a result; MemoryError when it returned none."""
+        result = self._call(call)
+        if not result:
+            raise MemoryError("libdeployhook returned no result")
+        return result
+
+    def _call(self, call: Callable[[ctypes._Pointer[Options]], T]) -> T:
         """``call(options)``, the options kept alive until it returns even if :meth:`close` comes meanwhile."""
         with self._lock:
             if self._closed:
                 raise RuntimeError("this deployhook.Client is closed")
             self._calls += 1
         try:
-            result = call(self._options)
+            return call(self._options)
         finally:
             with self._lock:
                 self._calls -= 1
                 release = self._closed and self._calls == 0
             if release:
                 self._free()
-        if not result:
-            raise MemoryError("libdeployhook returned no result")
-        return result
 
     def close(self) -> None:
         """Frees the C options (after the calls in flight end). Idempotent; later calls raise RuntimeError."""
@@ -368,11 +409,20 @@ def _read(result: ctypes._Pointer[Result],
         already_exists=None if already_exists < 0 else bool(already_exists),
         created_on=parse_timestamp(created_on),
         cf_ray=cf_ray,
-        raw=json.loads(body) if body else {},
+        raw=_decoded(body),
         outcome=OUTCOME_BY_NUMBER[outcome] if 0 <= outcome < len(OUTCOME_BY_NUMBER) else BuildOutcome.UNKNOWN,
         preview_url=preview_url,
         stopped_on=parse_timestamp(stopped_on),
     )
+
+
+def _decoded(body: bytes | None) -> dict:
+    """The answer's JSON object, or ``{}`` when there is none (the library has already judged the answer)."""
+    try:
+        value = json.loads(body) if body else {}
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError alike: never a bare exception for the caller
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _raise_or_return(outcome: Build | DeployHookError) -> Build:

@@ -21,7 +21,7 @@ import ctypes
 import os
 import sys
 import warnings
-from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_long, c_void_p
+from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_long, c_size_t, c_void_p
 
 ENVIRONMENT_VARIABLE = "DEPLOYHOOK_LIBRARY"
 """The environment variable naming the library file to load first."""
@@ -47,6 +47,7 @@ WaitCallback = CFUNCTYPE(None, c_int, c_int, c_char_p, c_double, c_void_p)
 _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "deployhook_trigger": (ResultPointer, [c_char_p]),
     "deployhook_trigger_with": (ResultPointer, [c_char_p, OptionsPointer]),
+    "deployhook_trigger_many": (c_int, [POINTER(c_char_p), c_size_t, OptionsPointer, POINTER(ResultPointer)]),
     "deployhook_error_code": (c_int, [ResultPointer]),
     "deployhook_free_result": (None, [ResultPointer]),
     "deployhook_error_message": (c_char_p, [ResultPointer]),
@@ -68,6 +69,7 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "deployhook_options_set_timeout_ms": (c_int, [OptionsPointer, c_long]),
     "deployhook_options_set_connect_timeout_ms": (c_int, [OptionsPointer, c_long]),
     "deployhook_options_set_max_retries": (c_int, [OptionsPointer, c_int]),
+    "deployhook_options_set_max_concurrency": (c_int, [OptionsPointer, c_int]),
     "deployhook_options_set_ca_file": (c_int, [OptionsPointer, c_char_p]),
     "deployhook_options_set_user_agent": (c_int, [OptionsPointer, c_char_p]),
     "deployhook_options_set_api_token": (c_int, [OptionsPointer, c_char_p]),

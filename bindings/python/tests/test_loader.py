@@ -101,7 +101,8 @@ C_TYPES: dict[str, object] = {
     "deployhook_result *": ResultPointer, "const deployhook_result *": ResultPointer,
     "deployhook_options *": OptionsPointer, "const deployhook_options *": OptionsPointer,
     "deployhook_outcome": ctypes.c_int, "double": ctypes.c_double, "void *": ctypes.c_void_p,
-    "deployhook_wait_callback": WaitCallback,
+    "deployhook_wait_callback": WaitCallback, "size_t": ctypes.c_size_t,
+    "const char *const *": ctypes.POINTER(ctypes.c_char_p), "deployhook_result * *": ctypes.POINTER(ResultPointer),
 }
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+
+import pytest
 import time
 
 from support import HOOKS, FakeAPI, fake_cloudflare
@@ -95,3 +97,22 @@ def test_closing_while_triggers_are_in_flight(fake: FakeAPI) -> None:
         thread.join(timeout=30)
     assert len(builds) == 2
     assert repr(client).endswith(" closed>")
+
+
+def test_trigger_many_in_input_order_with_errors_in_place(fake: FakeAPI) -> None:
+    """Client.trigger_many: each hook's Build or DeployHookError, in input order; invalid hooks fail alone."""
+    hooks = [HOOKS["ok"], "12345678-1234-4234-8234-123456789abc", "not-a-hook", HOOKS["api_error"], "bad\0hook",
+             HOOKS["already_exists"]]
+    with deployhook.Client(base_url=fake.base_url, max_retries=0, max_concurrency=2) as client:
+        fake.reset()
+        outcomes = client.trigger_many(hooks)
+        assert [type(outcome).__name__ for outcome in outcomes] == [
+            "Build", "NotFoundError", "InvalidHookError", "APIError", "InvalidHookError", "Build"]
+        assert outcomes[0].build_uuid == "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e" and outcomes[5].already_exists is True
+        assert outcomes[3].api_code == 10000 and outcomes[3].http_status == 403
+        assert len(fake.requests()) == 4  # the invalid ones sent nothing
+        assert client.trigger_many([]) == []
+    with pytest.raises(TypeError):
+        deployhook.Client().trigger_many([HOOKS["ok"], 42])  # type: ignore[list-item]
+    with pytest.raises(deployhook.InvalidOptionError):
+        deployhook.Client(max_concurrency=0)

@@ -275,6 +275,7 @@ _OPTION_SETTERS = {
     "deployhook_options_set_connect_timeout_ms", "deployhook_options_set_max_retries",
     "deployhook_options_set_ca_file", "deployhook_options_set_user_agent", "deployhook_options_set_api_token",
     "deployhook_options_set_account_id", "deployhook_options_set_wait_timeout_ms",
+    "deployhook_options_set_max_concurrency",
 }
 _DISABLING_WORDS = re.compile(r"verif|insecure|ssl|tls|peer|pin|skip|trust|unsafe|no_?check", re.IGNORECASE)
 
@@ -313,7 +314,7 @@ def test_library_exports_no_function_to_disable_verification() -> None:
 def test_client_has_no_option_to_disable_verification() -> None:
     parameters = set(inspect.signature(deployhook.Client).parameters)
     assert parameters == {"base_url", "timeout", "connect_timeout", "max_retries", "ca_file", "user_agent",
-                          "api_token", "account_id", "wait_timeout"}
+                          "api_token", "account_id", "wait_timeout", "max_concurrency"}
     for option in ("verify", "insecure", "verify_ssl", "ssl_verify", "tls_verify", "cert_reqs", "check_hostname"):
         with pytest.raises(TypeError):
             deployhook.Client(**{option: False})  # type: ignore[arg-type]
