@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build everything and run every suite: the C ABI checks, Swift, C (with valgrind), Python, the CLI,
-# the sanitizer runs and the secrets sweep.
+# the sanitizer runs, the fuzzers and the secrets sweep.
 # Each suite runs even when an earlier one failed; the last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -81,6 +81,14 @@ san_status=${PIPESTATUS[0]}
 read -r z_pass z_fail < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$san_log" | tail -1 | awk '{print $1, $3}')
 [ "$san_status" -eq 0 ] || [ "${z_fail:-0}" -gt 0 ] || z_fail=1
 count "Sanitizer runs" "${z_pass:-0}" "${z_fail:-1}"
+
+echo "== Fuzzing (libFuzzer, ${FUZZ_SECONDS:-60} s a target)"
+fuzz_log=build/fuzz.log
+bash scripts/fuzz.sh 2>&1 | tee "$fuzz_log" | grep -E '^(PASS|FAIL|==|  )'
+fuzz_status=${PIPESTATUS[0]}
+read -r f_pass f_fail < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$fuzz_log" | tail -1 | awk '{print $1, $3}')
+[ "$fuzz_status" -eq 0 ] || [ "${f_fail:-0}" -gt 0 ] || f_fail=1
+count "Fuzz targets" "${f_pass:-0}" "${f_fail:-1}"
 
 echo "== Secrets sweep (every entry point, every error path)"
 python3 -m pytest -q -p no:cacheprovider --junitxml=build/secrets-tests.xml Tests/secrets

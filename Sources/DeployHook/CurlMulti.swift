@@ -43,7 +43,9 @@ struct CurlMultiRunner {
                 curl_multi_remove_handle(multi, handle)
                 schedule.finish(index, exchange.outcome(of: code))
             }
-            _ = curl_multi_poll(multi, nil, 0, schedule.pollMilliseconds(), nil)
+            // Wait for socket activity (or the next retry) only while transfers are in flight: with none,
+            // a poll would sleep out its whole timeout.
+            if !active.isEmpty { _ = curl_multi_poll(multi, nil, 0, schedule.pollMilliseconds(), nil) }
         }
         return schedule.outcomes
     }

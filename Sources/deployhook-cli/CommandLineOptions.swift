@@ -61,6 +61,10 @@ struct CommandLineOptions: Sendable {
         case "--timeout": let d = try Self.duration(name, try value()); try set(name) { (c) throws(DeployHookError) in try c.setTimeout(d) }
         case "--connect-timeout": let d = try Self.duration(name, try value()); try set(name) { (c) throws(DeployHookError) in try c.setConnectTimeout(d) }
         case "--wait-timeout": let d = try Self.duration(name, try value()); try set(name) { (c) throws(DeployHookError) in try c.setWaitTimeout(d) }
+        case "--concurrency":
+            let text = try value()
+            guard let count = Int(text) else { throw UsageError(message: "\(name) needs a whole number, not '\(Self.printable(text))'") }
+            try set(name) { (c) throws(DeployHookError) in try c.setMaxConcurrency(count) }
         case "--retries":
             let text = try value()
             guard let count = Int(text) else { throw UsageError(message: "\(name) needs a whole number, not '\(Self.printable(text))'") }

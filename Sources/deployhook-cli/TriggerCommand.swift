@@ -2,9 +2,6 @@ import DeployHook
 
 /// `deployhook-cli trigger`: validate every hook, trigger them concurrently (and follow the builds), report.
 struct TriggerCommand: Sendable {
-    /// Hooks in flight at once.
-    static let concurrency = 8
-
     let options: CommandLineOptions
     let environment: @Sendable (String) -> String?
     let readLine: @Sendable () -> String?
@@ -59,42 +56,52 @@ struct TriggerCommand: Sendable {
         return hooks
     }
 
-    /// Runs every hook, at most ``concurrency`` at once; reports in input order.
+    /// Triggers every hook together (libcurl's multi interface, at most --concurrency at once), then with
+    /// `--wait` follows the builds, as many at once; reports in input order.
     private func runAll(_ hooks: [(String, DeployHookID)], _ client: DeployHookClient) async -> [HookReport] {
+        let triggered = await client.triggerAll(hooks.map(\.0))
+        let reports = zip(hooks, triggered).map { hook, outcome in
+            var report = HookReport(hook: hook.1.redacted, waited: options.wait)
+            switch outcome {
+            case .success(let result): report.triggered = result
+            case .failure(let error): report.error = error
+            }
+            return report
+        }
+        guard options.wait else { return reports }
         let labelled = hooks.count > 1
+        let concurrency = options.configuration.maxConcurrency
         return await withTaskGroup(of: (Int, HookReport).self) { group in
-            var reports = [HookReport?](repeating: nil, count: hooks.count)
+            var waited = reports
             var next = 0
             func startNext() {
-                guard next < hooks.count else { return }
-                let (index, (input, id)) = (next, hooks[next])
-                group.addTask { (index, await self.run(input, id, client, labelled: labelled)) }
+                guard next < reports.count else { return }
+                let (index, report) = (next, reports[next])
+                group.addTask { (index, await self.follow(report, client, labelled: labelled)) }
                 next += 1
             }
-            for _ in 0..<Self.concurrency { startNext() }
+            for _ in 0..<concurrency { startNext() }
             while let (index, report) = await group.next() {
-                reports[index] = report
+                waited[index] = report
                 startNext()
             }
-            return reports.compactMap { $0 }
+            return waited
         }
     }
 
-    /// Triggers one hook and, with `--wait`, follows its build; progress and logs go to stderr.
-    private func run(_ input: String, _ id: DeployHookID, _ client: DeployHookClient, labelled: Bool) async -> HookReport {
-        var report = HookReport(hook: id.redacted, waited: options.wait)
+    /// Follows a triggered build to its end; progress and logs go to stderr.
+    private func follow(_ report: HookReport, _ client: DeployHookClient, labelled: Bool) async -> HookReport {
+        guard report.error == nil, let triggered = report.triggered else { return report }
+        var report = report
+        let (hook, quiet, prefix) = (report.hook, options.quiet, labelled ? "[\(report.hook)] " : "")
         do throws(DeployHookError) {
-            let triggered = try await client.trigger(input)
-            report.triggered = triggered
-            guard options.wait else { return report }
             guard let uuid = triggered.build.buildUUID else {
                 throw DeployHookError(.response, "the trigger's answer names no build to wait for", response: triggered.response)
             }
-            let (quiet, prefix) = (options.quiet, labelled ? "[\(id.redacted)] " : "")
             report.final = try await client.wait(forBuild: uuid, followLogs: options.logs) { event in
                 switch event {
                 case .status(let details) where !quiet && details.status != .stopped:  // the final line says it
-                    Terminal.err("deploy hook \(id.redacted): build \(details.buildUUID) \(details.status.rawValue)")
+                    Terminal.err("deploy hook \(hook): build \(details.buildUUID) \(details.status.rawValue)")
                 case .log(let line):
                     Terminal.err(prefix + line.message)
                 default: break

@@ -11,8 +11,8 @@ enum Usage {
 
     HOOK is a deploy hook UUID or its full trigger URL. "-" reads hooks from standard input, one a line.
     With no HOOK, the hook is read from CLOUDFLARE_DEPLOY_HOOK: prefer that, since arguments are visible
-    to every user of the machine (ps). Several hooks are triggered concurrently. Hooks are never printed:
-    output names them by their first four hex digits (182b…).
+    to every user of the machine (ps). Several hooks are triggered concurrently over shared connections.
+    Hooks are never printed: output names them by their first four hex digits (182b…).
 
     OPTIONS
       --base-url URL          API base (default: CLOUDFLARE_BASE_URL, else https://api.cloudflare.com/client/v4)
@@ -20,6 +20,7 @@ enum Usage {
       --connect-timeout DURATION
                               limit on each connection attempt (default 5s)
       --retries N             retries of a failed attempt, 0-100 (default 2)
+      --concurrency N         hooks triggered (and builds followed) at once, 1-256 (default 8)
       --ca-file PATH          PEM CA bundle to trust instead of the system's
       --wait                  wait for each build to stop and report its outcome
       --wait-timeout DURATION give up waiting after this long (default 25m)

@@ -26,8 +26,9 @@ FAIL_HOOK = "b1b2c3d4-0000-4000-8000-000000000002"
 CANCELLED_HOOK = "c1b2c3d4-0000-4000-8000-000000000003"
 SLOW_HOOK = "d1b2c3d4-0000-4000-8000-000000000004"
 LOG_HOOK = "e1b2c3d4-0000-4000-8000-000000000005"
+STEADY_HOOK = "f1b2c3d4-0000-4000-8000-000000000006"  # queued for 0.5 s: the first poll always sees it queued
 LOG_LINES = ["step one", "step two: \u00e9t\u00e9", "step three"]
-SECRETS = [TOKEN, OK_HOOK, FAIL_HOOK, CANCELLED_HOOK, SLOW_HOOK, LOG_HOOK]
+SECRETS = [TOKEN, OK_HOOK, FAIL_HOOK, CANCELLED_HOOK, SLOW_HOOK, LOG_HOOK, STEADY_HOOK]
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +39,7 @@ def emulator() -> Iterator[Emulator]:
         CANCELLED_HOOK: HookConfig(outcome="cancelled", phase_seconds=0.1),
         SLOW_HOOK: HookConfig(outcome="success", phase_seconds=60),
         LOG_HOOK: HookConfig(outcome="success", phase_seconds=0.1, logs=LOG_LINES),
+        STEADY_HOOK: HookConfig(outcome="success", phase_seconds=0.5),
     }
     with Emulator(hooks, token=TOKEN, account_id=ACCOUNT) as running:
         yield running

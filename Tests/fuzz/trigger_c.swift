@@ -1,0 +1,141 @@
+// Fuzz target 3: the C ABI. deployhook_trigger_with() with arbitrary bytes as the hook, against the
+// test fake (Tests/fake_api/fake_cloudflare.py), plus the option setters with fuzzed strings.
+//
+// Environment:
+//   DEPLOYHOOK_FUZZ_BASE_URL  the fake's API base, e.g. http://127.0.0.1:PORT/client/v4 (required;
+//                             scripts/fuzz.sh starts the fake and sets it)
+//   DEPLOYHOOK_FUZZ_TIMEOUT_MS  total timeout per trigger (default 1000; connect timeout 500, no retries)
+//
+// Input layout: segments separated by NUL bytes.
+//   segment 0  the hook; every "$BASE" in it is replaced by the fake's base URL first, so seeds can hold
+//              trigger URLs although the fake's port changes from run to run
+//   segment 1  (optional) a User-Agent, set on the trigger's options when the setter accepts it
+//   segment 2+ (optional) strings fed to set_base_url, set_api_token, set_account_id, set_ca_file and
+//              set_user_agent on a scratch options object (never used to trigger: a fuzzed base URL
+//              must not send traffic off this machine)
+//
+// Invariants (a violation traps):
+// - no crash; a result is always returned;
+// - the error code is 0...10; the message is NULL exactly on success;
+// - the message never contains a UUID that occurs in the hook (any case);
+// - a hook with no UUID in it is rejected as an invalid argument before any traffic (HTTP status 0);
+// - success means HTTP 2xx; an invalid argument means HTTP status 0;
+// - a setter answers OK or INVALID_ARGUMENT.
+import DeployHookCABI
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+private let baseURL: String = {
+    guard let value = getenv("DEPLOYHOOK_FUZZ_BASE_URL").map({ String(cString: $0) }), !value.isEmpty else {
+        fputs("trigger_c: set DEPLOYHOOK_FUZZ_BASE_URL to the fake's API base (scripts/fuzz.sh does)\n", stderr)
+        exit(2)
+    }
+    return value
+}()
+
+private let timeoutMS: Int = {
+    getenv("DEPLOYHOOK_FUZZ_TIMEOUT_MS").flatMap { Int(String(cString: $0)) } ?? 1000
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTriggerC(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let segments = splitAtNUL(bytes(data, size))
+    var hook = segments[0]
+    hook = replacing(Array("$BASE".utf8), with: Array(baseURL.utf8), in: hook)
+    let hookUUIDs = uuids(in: hook)
+
+    guard let options = deployhook_options_new() else { invariantFailed("deployhook_options_new returned NULL") }
+    defer { deployhook_options_free(options) }
+    require(deployhook_options_set_base_url(options, baseURL) == DEPLOYHOOK_OK, "the fake's base URL is accepted")
+    require(deployhook_options_set_timeout_ms(options, timeoutMS) == DEPLOYHOOK_OK, "the timeout is accepted")
+    require(deployhook_options_set_connect_timeout_ms(options, 500) == DEPLOYHOOK_OK, "the connect timeout is accepted")
+    require(deployhook_options_set_max_retries(options, 0) == DEPLOYHOOK_OK, "max retries 0 is accepted")
+    if segments.count > 1 {
+        let answer = withCString(segments[1]) { deployhook_options_set_user_agent(options, $0) }
+        require(answer == DEPLOYHOOK_OK || answer == DEPLOYHOOK_ERR_INVALID_ARGUMENT, "set_user_agent answers OK or INVALID_ARGUMENT")
+    }
+    if segments.count > 2 { fuzzSetters(Array(segments[2...])) }
+
+    guard let result = withCString(hook, { deployhook_trigger_with($0, options) }) else {
+        invariantFailed("deployhook_trigger_with returned NULL")
+    }
+    defer { deployhook_free_result(result) }
+    let code = deployhook_error_code(result)
+    let message = deployhook_error_message(result).map { String(cString: $0) }
+    let status = deployhook_http_status(result)
+    let shown = "hook \(hex(hook)) code \(code.rawValue) status \(status) message \(message?.debugDescription ?? "NULL")"
+    require((0...10).contains(code.rawValue), "a trigger's error code is 0...10", shown)
+    require((code == DEPLOYHOOK_OK) == (message == nil), "the message is NULL exactly on success", shown)
+    if let message {
+        for uuid in hookUUIDs {
+            require(!containsIgnoringCase(message, uuid), "an error message never contains the hook's UUID", shown)
+        }
+        _ = String(cString: deployhook_error_name(Int32(bitPattern: code.rawValue)))
+    }
+    if hookUUIDs.isEmpty {
+        require(code == DEPLOYHOOK_ERR_INVALID_ARGUMENT, "a hook without a UUID is an invalid argument", shown)
+    }
+    if code == DEPLOYHOOK_ERR_INVALID_ARGUMENT {
+        require(status == 0, "an invalid argument sends nothing", shown)
+    }
+    if code == DEPLOYHOOK_OK {
+        require((200..<300).contains(status), "success means HTTP 2xx", shown)
+    }
+    // Every accessor answers without crashing.
+    _ = deployhook_api_error_code(result)
+    _ = deployhook_build_status(result)
+    _ = deployhook_already_exists(result)
+    _ = deployhook_build_outcome(result)
+    for text in [deployhook_build_uuid(result), deployhook_created_on(result), deployhook_cf_ray(result),
+                 deployhook_response_body(result), deployhook_preview_url(result), deployhook_stopped_on(result)] {
+        if let text { _ = strlen(text) }
+    }
+    return 0
+}
+
+/// Feeds each string to the string setters of a scratch options object.
+private func fuzzSetters(_ strings: [[UInt8]]) {
+    guard let scratch = deployhook_options_new() else { invariantFailed("deployhook_options_new returned NULL") }
+    defer { deployhook_options_free(scratch) }
+    for string in strings {
+        withCString(string) { text in
+            let answers = [deployhook_options_set_base_url(scratch, text), deployhook_options_set_api_token(scratch, text),
+                           deployhook_options_set_account_id(scratch, text), deployhook_options_set_ca_file(scratch, text),
+                           deployhook_options_set_user_agent(scratch, text)]
+            for answer in answers {
+                require(answer == DEPLOYHOOK_OK || answer == DEPLOYHOOK_ERR_INVALID_ARGUMENT,
+                        "a setter answers OK or INVALID_ARGUMENT", "string \(hex(string)) answer \(answer.rawValue)")
+            }
+        }
+    }
+    // NULL goes back to the default and is always accepted.
+    require(deployhook_options_set_base_url(scratch, nil) == DEPLOYHOOK_OK, "set_base_url(NULL) is accepted")
+    require(deployhook_options_set_user_agent(scratch, nil) == DEPLOYHOOK_OK, "set_user_agent(NULL) is accepted")
+}
+
+/// `bytes` as a NUL-terminated C string for the duration of `body` (the bytes hold no NUL).
+private func withCString<R>(_ bytes: [UInt8], _ body: (UnsafePointer<CChar>) -> R) -> R {
+    (bytes + [0]).withUnsafeBufferPointer { buffer in
+        buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) { body($0) }
+    }
+}
+
+/// `haystack` with every occurrence of `needle` replaced by `replacement`.
+private func replacing(_ needle: [UInt8], with replacement: [UInt8], in haystack: [UInt8]) -> [UInt8] {
+    guard !needle.isEmpty, haystack.count >= needle.count else { return haystack }
+    var output: [UInt8] = []
+    var index = 0
+    while index < haystack.count {
+        if index + needle.count <= haystack.count, Array(haystack[index..<index + needle.count]) == needle {
+            output += replacement
+            index += needle.count
+        } else {
+            output.append(haystack[index])
+            index += 1
+        }
+    }
+    return output
+}
