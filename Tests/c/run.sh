@@ -66,6 +66,11 @@ ${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -I include \
 ${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -I include \
     -o "$WAIT_BIN" Tests/c/test_wait.c \
     -L "$LIBDIR" -ldeployhook -Wl,-rpath,"$LIBDIR" -pthread
+STRESS_BIN="$WORK/stress_threads"
+# shellcheck disable=SC2086
+${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -I include \
+    -o "$STRESS_BIN" Tests/c/stress_threads.c \
+    -L "$LIBDIR" -ldeployhook -Wl,-rpath,"$LIBDIR" -pthread
 
 # Sums of every run's checks, from each run's final "N passed, N failed" line.
 TOTAL_PASSED=0
@@ -87,10 +92,10 @@ tally() {  # tally OUTPUT_FILE EXIT_STATUS
 # Under valgrind: print the test's output with the leak summary (and the whole
 # log on valgrind errors), but not its final line. Sets VG to the exit status.
 VG=0
-run_valgrind() {  # run_valgrind NAME BIN BASE
+run_valgrind() {  # run_valgrind NAME BIN ARGS...
     VG=0
     valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=99 \
-        --log-file="$WORK/$1.vg.log" "$2" "$3" >"$WORK/$1.vg.out" || VG=$?
+        --log-file="$WORK/$1.vg.log" "$2" "${@:3}" >"$WORK/$1.vg.out" || VG=$?
     head -n -1 "$WORK/$1.vg.out"
     grep -E "definitely lost|no leaks are possible|ERROR SUMMARY" "$WORK/$1.vg.log" | sed 's/^==[0-9]*== //'
     if [[ $VG -eq 99 ]]; then
@@ -122,6 +127,14 @@ fi
 [[ $plain -eq 0 && $vg -eq 0 ]] || server_stderr fake "$WORK/fake.err"
 if [[ "${DEPLOYHOOK_NO_VALGRIND:-0}" != 1 ]]; then
     tail -n 1 "$WORK/fake.vg.out"
+fi
+
+# ---- 1,000 triggers under valgrind (stress_threads.c, 4 threads x 250, every result checked and freed) ----
+if [[ "${DEPLOYHOOK_NO_VALGRIND:-0}" != 1 ]]; then
+    echo "== 1,000 triggers under valgrind (4 threads x 250)"
+    run_valgrind stress "$STRESS_BIN" "$BASE" 4 250
+    [[ $VG -eq 0 ]] || server_stderr fake "$WORK/fake.err"
+    tail -n 1 "$WORK/stress.vg.out"
 fi
 
 # ---- test_wait.c against the emulator ----
