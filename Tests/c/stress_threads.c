@@ -41,6 +41,7 @@
 
 #include "deployhook.h"
 #include "check.h"
+#include "fake_control.h"
 
 #define OK_UUID "11111111-1111-4111-8111-111111111111"
 #define RATE_UUID "55555555-5555-4555-8555-555555555555"
@@ -92,73 +93,13 @@ static char g_ca_file[] = "/tmp/stress_threads_ca.XXXXXX";  /* a file holding a 
 
 /* ---------- the fake's control endpoints ---------- */
 
-/* Minimal HTTP/1.1 client for the fake's /_fake endpoints: the status, and
- * the body (malloc'ed, caller frees) in *body when body is not NULL. */
-static int fake_call(const char *method, const char *path, char **body)
-{
-    char req[256], *resp = NULL, *grown;
-    size_t used = 0, cap = 0;
-    ssize_t n;
-    int status = -1, fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-
-    if (body != NULL)
-        *body = NULL;
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)g_port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    snprintf(req, sizeof req,
-             "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
-             "Connection: close\r\n\r\n", method, path);
-    if (write(fd, req, strlen(req)) == (ssize_t)strlen(req)) {
-        for (;;) {
-            if (cap - used < 4096) {
-                cap = cap ? cap * 2 : 65536;
-                grown = realloc(resp, cap);
-                if (grown == NULL)
-                    break;
-                resp = grown;
-            }
-            n = read(fd, resp + used, cap - used - 1);
-            if (n <= 0)
-                break;
-            used += (size_t)n;
-        }
-        if (resp != NULL) {
-            char *start;
-            resp[used] = '\0';
-            start = strstr(resp, "\r\n\r\n");
-            if (sscanf(resp, "HTTP/1.1 %d", &status) == 1 && start != NULL && body != NULL) {
-                start += 4;
-                memmove(resp, start, strlen(start) + 1);
-                *body = resp;
-                resp = NULL;
-            }
-        }
-    }
-    free(resp);
-    close(fd);
-    return status;
-}
-
 /* How many trigger requests the fake recorded since its last reset; -1 on error. */
 static int fake_request_count(void)
 {
     char *body = NULL;
-    const char *p;
-    int count = 0;
-    if (fake_call("GET", "/_fake/requests", &body) != 200 || body == NULL) {
-        free(body);
-        return -1;
-    }
-    for (p = body; (p = strstr(p, "\"method\":")) != NULL; p++)
-        count++;
+    int count = -1;
+    if (fake_http(g_port, "GET", "/_fake/requests", &body) == 200 && body != NULL)
+        count = fake_count_requests(body);
     free(body);
     return count;
 }
@@ -399,7 +340,7 @@ int main(int argc, char **argv)
     alarm(900);  /* seconds plainly; a few minutes under ThreadSanitizer on 2 cores */
     /* Nothing may reach the real API, whatever the options say. */
     setenv("CLOUDFLARE_BASE_URL", g_base, 1);
-    if (fake_call("POST", "/_fake/reset", NULL) != 200) {
+    if (fake_http(g_port, "POST", "/_fake/reset", NULL) != 200) {
         fprintf(stderr, "cannot reset the fake on port %d\n", g_port);
         return 2;
     }

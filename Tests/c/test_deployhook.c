@@ -24,6 +24,7 @@
 
 #include "deployhook.h"
 #include "check.h"
+#include "fake_control.h"
 
 /* ---------- small utilities ---------- */
 
@@ -90,39 +91,13 @@ static const char *g_base;  /* http://127.0.0.1:PORT/client/v4 */
 static int g_port;
 static char g_fake_body[1 << 16];  /* body of the last control call */
 
-/* Minimal HTTP/1.1 client for the fake's /_fake endpoints; returns the status. */
+/* Calls a control endpoint of the fake; its body lands in g_fake_body. Returns the status. */
 static int fake_call(const char *method, const char *path)
 {
-    char req[256], resp[sizeof g_fake_body + 4096];
-    size_t used = 0;
-    ssize_t n;
-    int status = -1, fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a;
-    const char *body;
-
-    g_fake_body[0] = '\0';
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_port = htons((unsigned short)g_port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    snprintf(req, sizeof req,
-             "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
-             "Connection: close\r\n\r\n", method, path);
-    if (write(fd, req, strlen(req)) == (ssize_t)strlen(req)) {
-        while (used < sizeof resp - 1 &&
-               (n = read(fd, resp + used, sizeof resp - 1 - used)) > 0)
-            used += (size_t)n;
-        resp[used] = '\0';
-        body = strstr(resp, "\r\n\r\n");
-        if (sscanf(resp, "HTTP/1.1 %d", &status) == 1 && body != NULL)
-            snprintf(g_fake_body, sizeof g_fake_body, "%s", body + 4);
-    }
-    close(fd);
+    char *body = NULL;
+    int status = fake_http(g_port, method, path, &body);
+    snprintf(g_fake_body, sizeof g_fake_body, "%s", body != NULL ? body : "");
+    free(body);
     return status;
 }
 
@@ -137,15 +112,9 @@ static void fake_reset(void)
 /* Fetches the recorded requests into g_fake_body; returns how many. */
 static int fake_requests(void)
 {
-    int count = 0;
-    const char *p = g_fake_body;
     if (fake_call("GET", "/_fake/requests") != 200)
         return -1;
-    while ((p = strstr(p, "\"method\":")) != NULL) {
-        count++;
-        p++;
-    }
-    return count;
+    return fake_count_requests(g_fake_body);
 }
 
 /* Copies header `name` of the first recorded request in g_fake_body; 0 if absent. */
