@@ -15,6 +15,30 @@ count() {
   printf '== %s: %d passed, %d failed\n' "$1" "$2" "$3"
 }
 
+# junit_suite NAME REPORT COMMAND...: runs a suite that writes a JUnit report; counts its test cases
+# (a failing exit with no failed case counts as one failure).
+junit_suite() {
+  local name=$1 report=$2 status pass fail
+  shift 2
+  "$@"
+  status=$?
+  read -r pass fail < <(python3 scripts/junit_counts.py "$report")
+  [ "$status" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1
+  count "$name" "$pass" "$fail"
+}
+
+# summary_suite NAME LOG FILTER COMMAND...: runs a suite whose last "N passed, N failed" line counts;
+# shows the lines of its output that FILTER (an extended regex; '' for all) picks.
+summary_suite() {
+  local name=$1 log=$2 filter=$3 status pass fail
+  shift 3
+  "$@" 2>&1 | tee "$log" | grep -E "$filter"
+  status=${PIPESTATUS[0]}
+  read -r pass fail < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | awk '{print $1, $3}')
+  [ "$status" -eq 0 ] || [ "${fail:-0}" -gt 0 ] || fail=1
+  count "$name" "${pass:-0}" "${fail:-1}"
+}
+
 # check NAME COMMAND...: one pass/fail check.
 check() {
   local name=$1; shift
@@ -44,58 +68,27 @@ check "dist tarball is relocatable and pkg-config builds the C example" scripts/
 
 echo "== Swift tests (swift test)"
 rm -f build/swift-tests*.xml
-swift test --parallel --xunit-output build/swift-tests.xml
-swift_status=$?
-read -r s_pass s_fail < <(python3 scripts/junit_counts.py build/swift-tests-swift-testing.xml)
-[ "$swift_status" -eq 0 ] || [ "$s_fail" -gt 0 ] || s_fail=1
-count "Swift tests" "$s_pass" "$s_fail"
+junit_suite "Swift tests" build/swift-tests-swift-testing.xml swift test --parallel --xunit-output build/swift-tests.xml
 
 echo "== C tests (Tests/c/run.sh, valgrind)"
-c_log=build/c-tests.log
-bash Tests/c/run.sh 2>&1 | tee "$c_log"
-c_status=${PIPESTATUS[0]}
-read -r c_pass c_fail < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$c_log" | tail -1 | awk '{print $1, $3}')
-[ "$c_status" -eq 0 ] || [ "${c_fail:-0}" -gt 0 ] || c_fail=1
-count "C tests" "${c_pass:-0}" "${c_fail:-1}"
+summary_suite "C tests" build/c-tests.log '' bash Tests/c/run.sh
 
-if [ -d bindings/python/tests ]; then
-  echo "== Python tests (pytest)"
-  PYTHONPATH=bindings/python python3 -m pytest -q -p no:cacheprovider --junitxml=build/python-tests.xml bindings/python/tests
-  py_status=$?
-  read -r p_pass p_fail < <(python3 scripts/junit_counts.py build/python-tests.xml)
-  [ "$py_status" -eq 0 ] || [ "$p_fail" -gt 0 ] || p_fail=1
-  count "Python tests" "$p_pass" "$p_fail"
-fi
+echo "== Python tests (pytest)"
+junit_suite "Python tests" build/python-tests.xml env PYTHONPATH=bindings/python \
+  python3 -m pytest -q -p no:cacheprovider --junitxml=build/python-tests.xml bindings/python/tests
 
 echo "== CLI tests (pytest, real processes)"
-python3 -m pytest -q -p no:cacheprovider --junitxml=build/cli-tests.xml Tests/cli
-cli_status=$?
-read -r l_pass l_fail < <(python3 scripts/junit_counts.py build/cli-tests.xml)
-[ "$cli_status" -eq 0 ] || [ "$l_fail" -gt 0 ] || l_fail=1
-count "CLI tests" "$l_pass" "$l_fail"
+junit_suite "CLI tests" build/cli-tests.xml python3 -m pytest -q -p no:cacheprovider --junitxml=build/cli-tests.xml Tests/cli
 
 echo "== Sanitizers (ASan + LeakSanitizer, ThreadSanitizer stress of 16 threads x 200 triggers)"
-san_log=build/sanitize.log
-bash scripts/sanitize.sh 2>&1 | tee "$san_log" | grep -E '^(ok|FAIL|==)'
-san_status=${PIPESTATUS[0]}
-read -r z_pass z_fail < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$san_log" | tail -1 | awk '{print $1, $3}')
-[ "$san_status" -eq 0 ] || [ "${z_fail:-0}" -gt 0 ] || z_fail=1
-count "Sanitizer runs" "${z_pass:-0}" "${z_fail:-1}"
+summary_suite "Sanitizer runs" build/sanitize.log '^(ok|FAIL|==)' bash scripts/sanitize.sh
 
 echo "== Fuzzing (libFuzzer, ${FUZZ_SECONDS:-60} s a target)"
-fuzz_log=build/fuzz.log
-bash scripts/fuzz.sh 2>&1 | tee "$fuzz_log" | grep -E '^(PASS|FAIL|==|  )'
-fuzz_status=${PIPESTATUS[0]}
-read -r f_pass f_fail < <(grep -E '^[0-9]+ passed, [0-9]+ failed' "$fuzz_log" | tail -1 | awk '{print $1, $3}')
-[ "$fuzz_status" -eq 0 ] || [ "${f_fail:-0}" -gt 0 ] || f_fail=1
-count "Fuzz targets" "${f_pass:-0}" "${f_fail:-1}"
+summary_suite "Fuzz targets" build/fuzz.log '^(PASS|FAIL|==|  )' bash scripts/fuzz.sh
 
 echo "== Secrets sweep (every entry point, every error path)"
-python3 -m pytest -q -p no:cacheprovider --junitxml=build/secrets-tests.xml Tests/secrets
-secrets_status=$?
-read -r x_pass x_fail < <(python3 scripts/junit_counts.py build/secrets-tests.xml)
-[ "$secrets_status" -eq 0 ] || [ "$x_fail" -gt 0 ] || x_fail=1
-count "Secrets sweep" "$x_pass" "$x_fail"
+junit_suite "Secrets sweep" build/secrets-tests.xml \
+  python3 -m pytest -q -p no:cacheprovider --junitxml=build/secrets-tests.xml Tests/secrets
 
 [ ${#broken[@]} -eq 0 ] || echo "FAILED: ${broken[*]}"
 echo "$passed passed, $failed failed"

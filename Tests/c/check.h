@@ -1,7 +1,7 @@
 /*
  * check.h: the assertion kit of the C test programs. Every check is counted (thread-safely), a failed
  * one prints file:line, the current test case and what differed, and check_summary() prints the
- * closing "N passed, N failed" line.
+ * closing "N passed, N failed" line. A few string and clock helpers the checks need come with it.
  */
 #ifndef DEPLOYHOOK_TEST_CHECK_H
 #define DEPLOYHOOK_TEST_CHECK_H
@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static int n_checks, n_failed;
 static pthread_mutex_t check_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -86,6 +87,48 @@ static inline int check_str_(const char *file, int line, const char *expr, const
 #define CHECK(cond) CHECK_AT(__FILE__, __LINE__, cond)
 #define CHECK_INT(got, want) CHECK_INT_AT(__FILE__, __LINE__, got, want)
 #define CHECK_STR(got, want) CHECK_STR_AT(__FILE__, __LINE__, got, want)
+
+/* ---- small helpers the checks use ---- */
+
+static inline double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static inline int starts_with(const char *s, const char *prefix)
+{
+    return s != NULL && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static inline int ends_with(const char *s, const char *suffix)
+{
+    size_t n, m;
+    if (s == NULL)
+        return 0;
+    n = strlen(s);
+    m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Case-insensitive substring search (ASCII). */
+static inline int contains_ci(const char *hay, const char *needle)
+{
+    size_t i, j, n = strlen(needle);
+    for (i = 0; hay[i] != '\0'; i++) {
+        for (j = 0; j < n; j++) {
+            char a = hay[i + j], b = needle[j];
+            if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
+            if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
+            if (a == '\0' || a != b)
+                break;
+        }
+        if (j == n)
+            return 1;
+    }
+    return 0;
+}
 
 /* Prints "N passed, N failed" and returns the exit status: 0 when nothing failed. */
 static inline int check_summary(void)

@@ -30,43 +30,6 @@
 #include "deployhook.h"
 #include "check.h"
 
-/* ---------- small utilities ---------- */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n, m;
-    if (s == NULL)
-        return 0;
-    n = strlen(s);
-    m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* Case-insensitive substring search (ASCII). */
-static int contains_ci(const char *hay, const char *needle)
-{
-    size_t i, j, n = strlen(needle);
-    for (i = 0; hay[i] != '\0'; i++) {
-        for (j = 0; j < n; j++) {
-            char a = hay[i + j], b = needle[j];
-            if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
-            if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
-            if (a == '\0' || a != b)
-                break;
-        }
-        if (j == n)
-            return 1;
-    }
-    return 0;
-}
-
 /* s matches pattern, where 'x' stands for a lowercase hex digit and '9' for a digit. */
 static int shaped(const char *s, const char *pattern)
 {
