@@ -1,6 +1,6 @@
 /*
- * fake_control.h: the C test programs' client for the test fake's control endpoints (/_fake/reset,
- * /_fake/requests): raw HTTP/1.1 over loopback, so the tests need nothing but libc.
+ * fake_control.h: loopback helpers of the C test programs: a client for the test fake's control
+ * endpoints (/_fake/reset, /_fake/requests) in raw HTTP/1.1, and a port nobody listens on.
  * Include it after the system headers (it needs POSIX sockets).
  */
 #ifndef DEPLOYHOOK_TEST_FAKE_CONTROL_H
@@ -77,6 +77,23 @@ static inline int fake_count_requests(const char *body)
     for (p = body; (p = strstr(p, "\"method\":")) != NULL; p++)
         count++;
     return count;
+}
+
+/* A TCP port on 127.0.0.1 that nothing listens on (bound, then closed). */
+static inline int closed_port(void)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof a;
+    int port = 0, fd = socket(AF_INET, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+        port = ntohs(a.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
 }
 
 #endif

@@ -26,22 +26,6 @@
 #include "check.h"
 #include "fake_control.h"
 
-/* A TCP port on 127.0.0.1 that nothing listens on (bound, then closed). */
-static int closed_port(void)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int port = 0, fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
 
 /* ---------- the fake and its control endpoints ---------- */
 

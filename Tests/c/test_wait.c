@@ -29,6 +29,7 @@
 
 #include "deployhook.h"
 #include "check.h"
+#include "fake_control.h"
 
 /* s matches pattern, where 'x' stands for a lowercase hex digit and '9' for a digit. */
 static int shaped(const char *s, const char *pattern)
@@ -45,22 +46,6 @@ static int shaped(const char *s, const char *pattern)
 #define UUID_SHAPE "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx"
 #define ISO_SHAPE "9999-99-99T99:99:99.999Z"
 
-/* A TCP port on 127.0.0.1 that nothing listens on (bound, then closed). */
-static int closed_port(void)
-{
-    struct sockaddr_in a;
-    socklen_t len = sizeof a;
-    int port = 0, fd = socket(AF_INET, SOCK_STREAM, 0);
-    memset(&a, 0, sizeof a);
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
-        getsockname(fd, (struct sockaddr *)&a, &len) == 0)
-        port = ntohs(a.sin_port);
-    if (fd >= 0)
-        close(fd);
-    return port;
-}
 
 /* ---------- the emulator's configuration ---------- */
 

@@ -11,6 +11,10 @@ import json
 import os
 import shutil
 import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fake_api"))
+from fake_cloudflare import SCENARIOS  # noqa: E402  (the scenario hooks, defined once)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 U = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"
@@ -158,23 +162,8 @@ response_decoder = {
 }
 
 # --- target 3: trigger_c ---------------------------------------------------------------------------
-S = {
-    "ok": "11111111-1111-4111-8111-111111111111",
-    "guide_shape": "22222222-2222-4222-8222-222222222222",
-    "already_exists": "33333333-3333-4333-8333-333333333333",
-    "unknown_status": "44444444-4444-4444-8444-444444444444",
-    "rate_limited": "55555555-5555-4555-8555-555555555555",
-    "flaky": "66666666-6666-4666-8666-666666666666",
-    "html_502": "77777777-7777-4777-8777-777777777777",
-    "api_error": "88888888-8888-4888-8888-888888888888",
-    "truncated": "99999999-9999-4999-8999-999999999999",
-    "huge": "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa",
-    "drop": "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb",
-    # "slow" (cccccccc-…) is left out: each run of it costs the whole trigger timeout.
-    "redirect": "dddddddd-dddd-4ddd-8ddd-dddddddddddd",
-    "success_false": "eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee",
-    "no_retry_500": "ffffffff-ffff-4fff-8fff-ffffffffffff",
-}
+# The fake's scenarios, but "slow": each run of it would cost the whole trigger timeout.
+S = {name: uuid for name, uuid in SCENARIOS.items() if name != "slow"}
 trigger_c = {"scenario-" + name: uuid for name, uuid in S.items()}
 trigger_c.update({
     "not-found-unknown-uuid": "12345678-1234-4234-8234-123456789abc",
