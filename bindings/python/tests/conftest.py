@@ -1,4 +1,4 @@
-"""Fixtures: the shared fake Cloudflare API (Tests/fake_api), run in its own process.
+"""Fixtures: the shared fake Cloudflare API (Tests/fake_api), run in its own process, and the test CA.
 
 A separate process keeps the fake's threads off this interpreter's GIL and out of its memory,
 so the GIL and RSS tests measure the binding alone.
@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 
 import pytest
+from pki import PKI, openssl_missing
 from support import FAKE_SCRIPT, FakeAPI
 
 
@@ -38,3 +39,12 @@ def fake(fake_server: FakeAPI) -> FakeAPI:
 def _no_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test starts without CLOUDFLARE_BASE_URL; the ones about it set it themselves."""
     monkeypatch.delenv("CLOUDFLARE_BASE_URL", raising=False)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> PKI:
+    """The test CA; tests that need one are skipped, with the reason, when openssl is missing."""
+    reason = openssl_missing()
+    if reason is not None:
+        pytest.skip(reason)
+    return PKI(tmp_path_factory.mktemp("pki"))

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import socket
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,18 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]  # type: ignore[no-any-return]
+
+
+def spin_python(seconds: float) -> tuple[int, float]:
+    """Runs a Python loop for `seconds`; returns how many turns it made and its longest pause (seconds).
+    While another thread waits inside the C library, a released GIL shows as many turns and no long pause."""
+    started = last = time.monotonic()
+    iterations, longest_pause = 0, 0.0
+    while (now := time.monotonic()) - started < seconds:
+        longest_pause = max(longest_pause, now - last)
+        last = now
+        iterations += 1
+    return iterations, longest_pause
 
 
 def rss_kib() -> int:

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from connect_proxy import ConnectProxy
-from pki import PKI, Certificate, openssl_missing
+from pki import PKI, Certificate
 from support import REPO, closed_port
 from trigger_fake import BUILD_UUID, TriggerFake
 
@@ -62,15 +62,6 @@ def trigger_in_child(base_url: str, environment: dict[str, str], ca_file: Path |
             assert form not in text.lower(), f"the hook leaked: {text!r}"
     return outcome
 
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> PKI:
-    """The test CA; tests that need one are skipped, with the reason, when openssl is missing."""
-    reason = openssl_missing()
-    if reason is not None:
-        pytest.skip(reason)
-    return PKI(tmp_path_factory.mktemp("pki"))
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import threading
 import pytest
 import time
 
-from support import HOOKS, FakeAPI, fake_cloudflare
+from support import HOOKS, FakeAPI, fake_cloudflare, spin_python
 
 import deployhook
 
@@ -67,13 +67,8 @@ def test_gil_is_released_while_a_trigger_waits(fake: FakeAPI) -> None:
             errors.append(error)
 
     waiter = threading.Thread(target=wait_in_c)
-    started = time.monotonic()
     waiter.start()
-    iterations, longest_pause, last = 0, 0.0, started
-    while (now := time.monotonic()) - started < 1.5:
-        longest_pause = max(longest_pause, now - last)
-        last = now
-        iterations += 1
+    iterations, longest_pause = spin_python(1.5)
     assert waiter.is_alive(), "the trigger should still be waiting for the slow answer"
     assert len(fake.requests()) == 1, "the trigger should be in flight"
     assert longest_pause < 0.5, f"the main thread stalled for {longest_pause:.2f} s"

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from pki import PKI, Certificate, openssl_missing
+from pki import PKI, Certificate
 from support import REPO
 from trigger_fake import BUILD_UUID, CF_RAY, TriggerFake
 
@@ -45,15 +45,6 @@ def _no_proxy_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if "proxy" in name.lower():
             monkeypatch.delenv(name)
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> PKI:
-    """The test CA; tests that need one are skipped, with the reason, when openssl is missing."""
-    reason = openssl_missing()
-    if reason is not None:
-        pytest.skip(reason)
-    return PKI(tmp_path_factory.mktemp("pki"))
 
 
 @pytest.fixture(scope="module")
