@@ -100,15 +100,17 @@ deployhook_result *deployhook_trigger(const char *hook);
 
 /**
  * Like deployhook_trigger(), with the settings in options (NULL: defaults). The call blocks the calling
- * thread for at most the options' total timeout (default 60 s), retries and waits included. options is
- * only read, so many threads may trigger with the same options at once.
+ * thread for at most the options' total timeout (default 60 s), retries and waits included. Many threads
+ * may trigger with the same options at once; calls with the same options reuse each other's connections
+ * (with NULL, each call opens its own).
  * Returns a result owned by the caller (free with deployhook_free_result()); NULL only when out of memory.
  */
 deployhook_result *deployhook_trigger_with(const char *hook, const deployhook_options *options);
 
 /**
  * Triggers the n hooks in hooks concurrently (at most the options' max concurrency at once, default 8,
- * over shared connections), each with the usual retries and deadline, and blocks until all have ended.
+ * over shared connections, kept open in options for the next call), each with the usual retries and
+ * deadline, and blocks until all have ended.
  * results (an array of n pointers, provided by the caller) receives one result per hook, in input order,
  * each owned by the caller and freed with deployhook_free_result() (an entry is NULL only when out of
  * memory). A NULL or invalid hook fails alone, in its own result. Returns DEPLOYHOOK_OK, or
@@ -219,12 +221,15 @@ const char *deployhook_stopped_on(const deployhook_result *result);
 /**
  * New options holding every default: API base from CLOUDFLARE_BASE_URL or Cloudflare's, total timeout
  * 60 s, connect timeout 5 s, 2 retries, the system's CA certificates, User-Agent deployhook/VERSION (c; OS).
+ * Calls made with the same options share their connections: a trigger reuses the one an earlier call left
+ * open (no new TCP or TLS handshake while the server keeps it alive), even across threads.
  * Owned by the caller: free with deployhook_options_free(). NULL only when out of memory.
  */
 deployhook_options *deployhook_options_new(void);
 
 /**
- * Frees options. NULL is a no-op. Results made with them stay valid.
+ * Frees options and closes the connections they kept open. NULL is a no-op. Results made with them stay
+ * valid. No call may be using the options any more.
  */
 void deployhook_options_free(deployhook_options *options);
 

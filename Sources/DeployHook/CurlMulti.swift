@@ -2,23 +2,25 @@ import CCurl
 
 /// Many exchanges at once over one libcurl multi handle: connections are reused between them (and
 /// HTTP/2 streams multiplexed when the server offers it), at most `concurrency` transfers run at a time,
-/// and each request is retried as its ``RetryState`` says. Runs on the calling thread.
+/// and each request is retried as its ``RetryState`` says. Runs on the calling thread, on handles from
+/// `connections`, so the connections stay open for the next call.
 struct CurlMultiRunner {
     let concurrency: Int
     let loop: RetryLoop
+    let connections: ConnectionPool
 
     /// The outcome of every request, in input order.
     func run(_ requests: [HTTPRequest]) -> [Result<HTTPResponse, TransportFailure>] {
-        guard let multi = curl_multi_init() else {
+        guard let multi = connections.takeMulti() else {
             return requests.map { _ in .failure(TransportFailure(kind: .internal, message: "libcurl could not create a multi handle")) }
         }
-        defer { curl_multi_cleanup(multi) }
+        defer { connections.give(multi: multi) }  // every transfer has been removed by then
         _ = dh_curl_multi_set_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         var schedule = Schedule(requests, loop: loop)
         var active: [UnsafeMutableRawPointer: (index: Int, exchange: CurlExchange)] = [:]
         while !schedule.isComplete {
             while active.count < concurrency, let index = schedule.nextDue() {
-                switch CurlExchange.make(schedule.attempt(index)) {
+                switch CurlExchange.make(schedule.attempt(index), connections) {
                 case .failure(let failure):
                     schedule.finish(index, .failure(failure))
                 case .success(let exchange):

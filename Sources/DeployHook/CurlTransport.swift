@@ -4,14 +4,17 @@ import CCurl
 /// initialised exactly once, under a lock).
 private let curlGlobalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
 
-/// The HTTP transport over libcurl: the easy interface for one exchange, the multi interface for many.
+/// The HTTP transport over libcurl: the easy interface for one exchange, the multi interface for many,
+/// both on handles from `connections` (so their connections outlive the call).
 struct CurlTransport: HTTPTransport {
+    let connections: ConnectionPool
+
     func perform(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
-        CurlExchange.make(request).flatMap { exchange in exchange.outcome(of: curl_easy_perform(exchange.handle)) }
+        CurlExchange.make(request, connections).flatMap { exchange in exchange.outcome(of: curl_easy_perform(exchange.handle)) }
     }
 
     func performAll(_ requests: [HTTPRequest], concurrency: Int, loop: RetryLoop) -> [Result<HTTPResponse, TransportFailure>] {
-        CurlMultiRunner(concurrency: concurrency, loop: loop).run(requests)
+        CurlMultiRunner(concurrency: concurrency, loop: loop, connections: connections).run(requests)
     }
 
     /// Sets every option for one exchange; the first failing option's code, or CURLE_OK.
@@ -44,6 +47,9 @@ struct CurlTransport: HTTPTransport {
         } else {
             set(dh_curl_set_long(handle, CURLOPT_HTTPGET, 1))
         }
+        // Handles and their connections are reused, so the trust store must not be cached beyond a connection.
+        let uncached = dh_curl_no_ca_cache(handle)
+        if uncached != CURLE_NOT_BUILT_IN && uncached != CURLE_UNKNOWN_OPTION { set(uncached) }
         if let caFile = request.caFile {
             set(dh_curl_set_string(handle, CURLOPT_CAINFO, caFile))
             // This bundle only: libcurl's built-in CA directory (e.g. /etc/ssl/certs) must not add to it.
@@ -86,11 +92,13 @@ struct CurlTransport: HTTPTransport {
     }
 }
 
-/// One exchange on its own libcurl easy handle: the handle, its header list, and what the callbacks
-/// collect. The object outlives every use of the handle (curl's callbacks point at it), and frees both.
+/// One exchange on a libcurl easy handle borrowed from a pool: the handle, its header list, and what the
+/// callbacks collect. The object outlives every use of the handle (curl's callbacks point at it); it frees
+/// the header list and gives the handle back.
 final class CurlExchange {
     let request: HTTPRequest
     let handle: UnsafeMutableRawPointer
+    private let pool: ConnectionPool
     var body: [UInt8] = []
     var headers: [String: String] = [:]
     var bodyTooLarge = false
@@ -98,28 +106,29 @@ final class CurlExchange {
     let errorBuffer: UnsafeMutablePointer<CChar>
     private var headerList: UnsafeMutablePointer<curl_slist>?
 
-    private init(_ request: HTTPRequest, _ handle: UnsafeMutableRawPointer) {
+    private init(_ request: HTTPRequest, _ handle: UnsafeMutableRawPointer, _ pool: ConnectionPool) {
         self.request = request
         self.handle = handle
+        self.pool = pool
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        pool.give(easy: handle)
         curl_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
 
-    /// A handle configured for `request`, or why there is none.
-    static func make(_ request: HTTPRequest) -> Result<CurlExchange, TransportFailure> {
+    /// A handle from `pool` configured for `request`, or why there is none.
+    static func make(_ request: HTTPRequest, _ pool: ConnectionPool) -> Result<CurlExchange, TransportFailure> {
         guard curlGlobalInitResult == CURLE_OK else {
             return .failure(TransportFailure(kind: .internal, message: "libcurl failed to initialise"))
         }
-        guard let handle = curl_easy_init() else {
+        guard let handle = pool.takeEasy() else {
             return .failure(TransportFailure(kind: .internal, message: "libcurl could not create a handle"))
         }
-        let exchange = CurlExchange(request, handle)
+        let exchange = CurlExchange(request, handle, pool)
         for line in request.headers + ["Content-Type:", "Expect:"] {
             guard let appended = curl_slist_append(exchange.headerList, line) else {
                 return .failure(TransportFailure(kind: .internal, message: "out of memory building headers"))

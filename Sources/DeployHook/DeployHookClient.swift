@@ -17,9 +17,16 @@ public struct DeployHookClient: Sendable {
     /// Hears about every HTTP attempt (method, redacted URL, status, cf-ray, retry wait); nil by default.
     public var attemptObserver: (@Sendable (AttemptReport) -> Void)?
 
-    /// A client over libcurl with the given settings.
+    /// A client over libcurl with the given settings and a pool of its own: repeated calls through this
+    /// client (and its copies) reuse connections.
     public init(configuration: Configuration = Configuration()) {
-        self.init(configuration: configuration, transport: CurlTransport(), timing: SystemTiming(),
+        self.init(configuration: configuration, connections: ConnectionPool())
+    }
+
+    /// A client over libcurl with the given settings, keeping its connections in `connections` (which
+    /// other clients may share, e.g. one pool for a long-lived settings object whose client is made per call).
+    public init(configuration: Configuration, connections: ConnectionPool) {
+        self.init(configuration: configuration, transport: CurlTransport(connections: connections), timing: SystemTiming(),
                   environment: { name in getenv(name).map { String(cString: $0) } })
     }
 

@@ -3,12 +3,15 @@ import DeployHook
 
 /// New options holding every default: API base from CLOUDFLARE_BASE_URL or Cloudflare's, total timeout
 /// 60 s, connect timeout 5 s, 2 retries, the system's CA certificates, User-Agent deployhook/VERSION (c; OS).
+/// Calls made with the same options share their connections: a trigger reuses the one an earlier call left
+/// open (no new TCP or TLS handshake while the server keeps it alive), even across threads.
 /// Owned by the caller: free with deployhook_options_free(). NULL only when out of memory.
 @c public func deployhook_options_new() -> UnsafeMutablePointer<deployhook_options>? {
     OptionsBox.makeHandle()
 }
 
-/// Frees options. NULL is a no-op. Results made with them stay valid.
+/// Frees options and closes the connections they kept open. NULL is a no-op. Results made with them stay
+/// valid. No call may be using the options any more.
 @c public func deployhook_options_free(_ options: UnsafeMutablePointer<deployhook_options>?) {
     guard let options else { return }
     Handle.destroy(options)

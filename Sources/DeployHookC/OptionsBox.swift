@@ -1,18 +1,21 @@
 import CDeployHook
 import DeployHook
 
-/// What a `deployhook_options` holds: a ``Configuration`` whose User-Agent names the C binding.
+/// What a `deployhook_options` holds: a ``Configuration`` whose User-Agent names the C binding, and the
+/// connections that calls with these options keep open for each other.
 final class OptionsBox {
     var configuration: Configuration
+    let connections = ConnectionPool()
 
     init() {
         configuration = Configuration()
         configuration.binding = "c"
     }
 
-    /// The configuration behind a handle, or the C defaults for NULL.
-    static func configuration(_ handle: UnsafePointer<deployhook_options>?) -> Configuration {
-        borrow(handle)?.configuration ?? OptionsBox().configuration
+    /// A client with the settings and connections behind a handle; for NULL, the C defaults and no reuse.
+    static func client(_ handle: UnsafePointer<deployhook_options>?) -> DeployHookClient {
+        let box = borrow(handle) ?? OptionsBox()
+        return DeployHookClient(configuration: box.configuration, connections: box.connections)
     }
 
     /// Wraps a new box in a handle owned by the caller; nil when out of memory.

@@ -11,12 +11,13 @@ import DeployHook
 }
 
 /// Like deployhook_trigger(), with the settings in options (NULL: defaults). The call blocks the calling
-/// thread for at most the options' total timeout (default 60 s), retries and waits included. options is
-/// only read, so many threads may trigger with the same options at once.
+/// thread for at most the options' total timeout (default 60 s), retries and waits included. Many threads
+/// may trigger with the same options at once; calls with the same options reuse each other's connections
+/// (with NULL, each call opens its own).
 /// Returns a result owned by the caller (free with deployhook_free_result()); NULL only when out of memory.
 @c public func deployhook_trigger_with(_ hook: UnsafePointer<CChar>?,
                                        _ options: UnsafePointer<deployhook_options>?) -> UnsafeMutablePointer<deployhook_result>? {
-    return ResultBox.makeHandle(ResultBox(trigger(hook, OptionsBox.configuration(options))))
+    return ResultBox.makeHandle(ResultBox(trigger(hook, OptionsBox.client(options))))
 }
 
 /// Frees a result and every string it owns. NULL is a no-op.
@@ -26,16 +27,17 @@ import DeployHook
 }
 
 /// Converts the C arguments, calls the core, and returns its outcome.
-private func trigger(_ hook: UnsafePointer<CChar>?, _ configuration: Configuration) -> Result<TriggerResult, DeployHookError> {
+private func trigger(_ hook: UnsafePointer<CChar>?, _ client: DeployHookClient) -> Result<TriggerResult, DeployHookError> {
     do throws(DeployHookError) {
-        return .success(try DeployHookClient(configuration: configuration).triggerBlocking(try CText.required(hook, "deploy hook")))
+        return .success(try client.triggerBlocking(try CText.required(hook, "deploy hook")))
     } catch {
         return .failure(error)
     }
 }
 
 /// Triggers the n hooks in hooks concurrently (at most the options' max concurrency at once, default 8,
-/// over shared connections), each with the usual retries and deadline, and blocks until all have ended.
+/// over shared connections, kept open in options for the next call), each with the usual retries and
+/// deadline, and blocks until all have ended.
 /// results (an array of n pointers, provided by the caller) receives one result per hook, in input order,
 /// each owned by the caller and freed with deployhook_free_result() (an entry is NULL only when out of
 /// memory). A NULL or invalid hook fails alone, in its own result. Returns DEPLOYHOOK_OK, or
@@ -48,7 +50,7 @@ private func trigger(_ hook: UnsafePointer<CChar>?, _ configuration: Configurati
     guard n <= 1_000_000, let hooks, let out = results else { return DEPLOYHOOK_ERR_INVALID_ARGUMENT }
     let texts = (0..<Int(n)).map { index in Result { () throws(DeployHookError) in try CText.required(hooks[index], "deploy hook") } }
     let valid = texts.compactMap { try? $0.get() }
-    var triggered = DeployHookClient(configuration: OptionsBox.configuration(options)).triggerAllBlocking(valid).makeIterator()
+    var triggered = OptionsBox.client(options).triggerAllBlocking(valid).makeIterator()
     for (index, text) in texts.enumerated() {
         let outcome = text.flatMap { _ in triggered.next() ?? .failure(DeployHookError(.internal, "a trigger had no outcome")) }
         out[index] = ResultBox.makeHandle(ResultBox(outcome))

@@ -11,7 +11,7 @@ import DeployHook
 @c public func deployhook_wait(_ build_uuid: UnsafePointer<CChar>?, _ options: UnsafePointer<deployhook_options>?,
                                _ follow_logs: CInt, _ callback: deployhook_wait_callback?,
                                _ user_data: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<deployhook_result>? {
-    let client = DeployHookClient(configuration: OptionsBox.configuration(options))
+    let client = OptionsBox.client(options)
     var content = ResultBox.Content()
     do throws(DeployHookError) {
         let text = try CText.required(build_uuid, "build UUID")
@@ -30,7 +30,7 @@ import DeployHook
 @c public func deployhook_trigger_and_wait(_ hook: UnsafePointer<CChar>?, _ options: UnsafePointer<deployhook_options>?,
                                            _ follow_logs: CInt, _ callback: deployhook_wait_callback?,
                                            _ user_data: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<deployhook_result>? {
-    let client = DeployHookClient(configuration: OptionsBox.configuration(options))
+    let client = OptionsBox.client(options)
     var content = ResultBox.Content()
     do throws(DeployHookError) {
         let hook = try CText.required(hook, "deploy hook")

@@ -15,6 +15,17 @@ enum FakeAPI {
         try configuration.setMaxRetries(retries)
         return DeployHookClient(configuration: configuration)
     }
+
+    /// The connection serial number of each recorded request to `path`, oldest first (GET /_fake/requests).
+    static func recordedConnections(path: String) throws -> [Int] {
+        guard let baseURL, let root = baseURL.range(of: "/client/v4") else { return [] }
+        let url = String(baseURL[..<root.lowerBound]) + "/_fake/requests"
+        let request = HTTPRequest(url: url, redactedURL: url, method: "GET", headers: [], connectTimeout: .seconds(5),
+                                  timeout: .seconds(10), caFile: nil, maxBodyBytes: 1 << 24)
+        let body = try CurlTransport(connections: ConnectionPool()).perform(request).get().body
+        let recorded = try JSONSerialization.jsonObject(with: Data(body)) as? [[String: Any]] ?? []
+        return recorded.filter { $0["path"] as? String == path }.compactMap { $0["connection"] as? Int }
+    }
 }
 
 @Suite("Live HTTP against the fake API", .enabled(if: FakeAPI.baseURL != nil, "set DEPLOYHOOK_TEST_API_URL (make test does)"))
@@ -54,6 +65,18 @@ struct LiveAPITests {
         let start = ContinuousClock.now
         await #expect { try await client.trigger("cccccccc-cccc-4ccc-8ccc-cccccccccccc") } throws: { ($0 as? DeployHookError)?.kind == .timeout }
         #expect(ContinuousClock.now - start < .seconds(3))
+    }
+
+    /// Three triggers through one client travel on one connection; a client of its own opens another.
+    @Test func oneClientReusesItsConnection() async throws {
+        let hook = String(format: "de1a0000-0000-4000-8000-%08d0000", Int.random(in: 0..<100_000_000))
+        let client = try FakeAPI.client()
+        for _ in 0..<3 { _ = try client.triggerBlocking(hook) }
+        _ = try FakeAPI.client().triggerBlocking(hook)
+        let connections = try FakeAPI.recordedConnections(path: "/client/v4/workers/builds/deploy_hooks/\(hook)")
+        #expect(connections.count == 4)
+        #expect(Set(connections.prefix(3)).count == 1)
+        #expect(connections[3] != connections[0])
     }
 
     /// Sixteen blocking exchanges of 1.5 s each: in parallel they take ~1.5 s; serialised behind Swift's two

@@ -72,6 +72,12 @@ static inline int note_(int ok, const char *file, int line, const char *fmt, ...
 }
 
 /* Exact string check; want == NULL expects NULL. */
+/* Each operand is evaluated once, so a check may call a function with side effects. */
+static inline int check_int_(const char *file, int line, const char *expr, long got, long want)
+{
+    return check_(got == want, file, line, "%s == %ld, expected %ld", expr, got, want);
+}
+
 static inline int check_str_(const char *file, int line, const char *expr, const char *got, const char *want)
 {
     int ok = (got == NULL || want == NULL) ? got == want : strcmp(got, want) == 0;
@@ -80,9 +86,7 @@ static inline int check_str_(const char *file, int line, const char *expr, const
 
 /* Checks report the line given, so helpers can report their caller's line. */
 #define CHECK_AT(file, line, cond) check_(!!(cond), file, line, "%s", #cond)
-#define CHECK_INT_AT(file, line, got, want)                                    \
-    check_((long)(got) == (long)(want), file, line, "%s == %ld, expected %ld", \
-           #got, (long)(got), (long)(want))
+#define CHECK_INT_AT(file, line, got, want) check_int_(file, line, #got, (long)(got), (long)(want))
 #define CHECK_STR_AT(file, line, got, want) check_str_(file, line, #got, got, want)
 #define CHECK(cond) CHECK_AT(__FILE__, __LINE__, cond)
 #define CHECK_INT(got, want) CHECK_INT_AT(__FILE__, __LINE__, got, want)

@@ -83,6 +83,36 @@ static int recorded_header(const char *name, char *out, size_t cap)
 
 #define CHECK_REQUESTS(want) CHECK_INT(fake_requests(), want)
 
+/* A figure of /_fake/stats ("connections", "in_flight", "max_in_flight"); -1 when absent. */
+static int fake_stat(const char *name)
+{
+    char key[64];
+    const char *p;
+    snprintf(key, sizeof key, "\"%s\":", name);
+    if (fake_call("GET", "/_fake/stats") != 200 || (p = strstr(g_fake_body, key)) == NULL)
+        return -1;
+    return atoi(p + strlen(key));
+}
+
+/* How many distinct connections carried the requests recorded since the last reset (-1: unknown). */
+static int recorded_connections(void)
+{
+    enum { MAX = 256 };
+    int seen[MAX], count = 0, i, id;
+    const char *p = g_fake_body;
+    if (fake_requests() < 0)
+        return -1;
+    while ((p = strstr(p, "\"connection\":")) != NULL) {
+        p += strlen("\"connection\":");
+        id = atoi(p);
+        for (i = 0; i < count && seen[i] != id; i++)
+            ;
+        if (i == count && count < MAX)
+            seen[count++] = id;
+    }
+    return count;
+}
+
 /* ---------- expected results ---------- */
 
 #define OK_UUID "11111111-1111-4111-8111-111111111111"
@@ -749,6 +779,87 @@ static void test_concurrency(void)
     deployhook_options_free(o);
 }
 
+/* A hook of the fake's delayed family: answers as ok after delay_ms, with a build UUID of its own. */
+static void delayed_hook(char *hook, char *build, int serial, int delay_ms)
+{
+    snprintf(hook, 37, "de1a0000-0000-4000-8000-%08d%04d", serial, delay_ms);
+    snprintf(build, 37, "b11d0000-0000-4000-8000-%08d%04d", serial, delay_ms);
+}
+
+/* deployhook_trigger_many: results in input order (the later hooks answer first), at most the options'
+ * concurrency in flight as the server counts them, connections shared, invalid hooks failing alone. */
+static void test_trigger_many(void)
+{
+    enum { N = 16, LIMIT = 4 };
+    char hooks[N][37], builds[N][37];
+    const char *list[N + 2];
+    deployhook_result *results[N + 2];
+    deployhook_options *o = fake_options(0, 20000);
+    int i;
+    set_case("trigger_many");
+    for (i = 0; i < N; i++) {
+        delayed_hook(hooks[i], builds[i], i, 400 - 15 * i);
+        list[i] = hooks[i];
+    }
+    list[N] = "not-a-hook";
+    list[N + 1] = NULL;
+    CHECK_INT(deployhook_options_set_max_concurrency(o, LIMIT), DEPLOYHOOK_OK);
+    fake_reset();
+    CHECK_INT(deployhook_trigger_many(list, N + 2, o, results), DEPLOYHOOK_OK);
+    for (i = 0; i < N; i++) {
+        CHECK_INT(deployhook_error_code(results[i]), DEPLOYHOOK_OK);
+        CHECK_STR(deployhook_build_uuid(results[i]), builds[i]);
+        deployhook_free_result(results[i]);
+    }
+    CHECK_INT(deployhook_error_code(results[N]), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    CHECK_INT(deployhook_error_code(results[N + 1]), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    deployhook_free_result(results[N]);
+    deployhook_free_result(results[N + 1]);
+    CHECK_INT(fake_stat("max_in_flight"), LIMIT);
+    CHECK_INT(fake_requests(), N);  /* the invalid ones sent nothing */
+    CHECK_INT(recorded_connections(), LIMIT);
+    CHECK_INT(fake_stat("connections"), LIMIT);
+
+    /* A second call through the same options reuses those connections. */
+    fake_reset();
+    CHECK_INT(deployhook_trigger_many(list, LIMIT, o, results), DEPLOYHOOK_OK);
+    for (i = 0; i < LIMIT; i++) {
+        CHECK_STR(deployhook_build_uuid(results[i]), builds[i]);
+        deployhook_free_result(results[i]);
+    }
+    CHECK_INT(fake_stat("connections"), 0);
+
+    /* Nothing to do, and bad arguments: DEPLOYHOOK_OK / INVALID_ARGUMENT, nothing written or sent. */
+    results[0] = NULL;
+    CHECK_INT(deployhook_trigger_many(NULL, 0, o, NULL), DEPLOYHOOK_OK);
+    CHECK_INT(deployhook_trigger_many(NULL, 1, o, results), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    CHECK_INT(deployhook_trigger_many(list, 1, o, NULL), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    CHECK_INT(deployhook_trigger_many(list, (size_t)2000000, o, results), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    CHECK(results[0] == NULL);
+    CHECK_INT(fake_requests(), LIMIT);
+    deployhook_options_free(o);
+}
+
+/* Repeated triggers through one options object reuse one connection; with NULL options, each call
+ * opens its own. */
+static void test_connection_reuse(void)
+{
+    deployhook_options *o = fake_options(0, 10000);
+    int i;
+    set_case("connection reuse");
+    fake_reset();
+    for (i = 0; i < 5; i++)
+        EXPECT(deployhook_trigger_with(OK_UUID, o), success(BUILD, DEPLOYHOOK_STATUS_QUEUED, 0, CREATED, BODY_OK), OK_UUID);
+    CHECK_INT(fake_stat("connections"), 1);
+    CHECK_INT(recorded_connections(), 1);
+    deployhook_options_free(o);
+
+    fake_reset();
+    for (i = 0; i < 3; i++)
+        EXPECT(deployhook_trigger(OK_UUID), success(BUILD, DEPLOYHOOK_STATUS_QUEUED, 0, CREATED, BODY_OK), OK_UUID);
+    CHECK_INT(recorded_connections(), 3);
+}
+
 /* SIGALRM: a call hung; report the case and fail instead of blocking CI. */
 static void on_watchdog(int sig)
 {
@@ -783,6 +894,8 @@ int main(int argc, char **argv)
     test_base_url_precedence();
     test_error_kinds();
     test_concurrency();
+    test_trigger_many();
+    test_connection_reuse();
 
     return check_summary();
 }

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import (ACCOUNT, CANCELLED_HOOK, FAIL_HOOK, LOG_HOOK, LOG_LINES, OK_HOOK, SLOW_HOOK, STEADY_HOOK, TOKEN,
                       credentials, run_cli)
-from fake_cloudflare import SCENARIOS, UNKNOWN_UUID
+from fake_cloudflare import SCENARIOS, UNKNOWN_UUID, delayed_build_uuid, delayed_hook
 
 JSON_KEYS = ["hook", "build_uuid", "status", "already_exists", "created_on", "cf_ray", "error"]
 WAIT_JSON_KEYS = ["hook", "build_uuid", "status", "already_exists", "created_on", "cf_ray", "outcome", "preview_url",
@@ -154,6 +154,18 @@ def test_several_hooks_worst_code_wins_and_order_is_kept(fake) -> None:
     run = run_cli("trigger", "--json", *hooks, base_url=fake.base_url, secrets=hooks)
     assert run.code == 6
     assert [json.loads(line)["hook"] for line in run.out.splitlines()] == ["1111…", "1234…", "8888…", "2222…"]
+
+
+def test_fan_out_respects_concurrency_and_keeps_order(fake) -> None:
+    """12 hooks read from stdin, 3 at a time: the later ones answer sooner, yet lines come in input order,
+    and the server never sees more than 3 in flight, on 3 connections."""
+    hooks = [delayed_hook(index, 360 - 20 * index) for index in range(12)]
+    fake.reset()
+    run = run_cli("trigger", "--json", "--concurrency", "3", "-", stdin="\n".join(hooks) + "\n",
+                  base_url=fake.base_url, secrets=hooks)
+    assert run.code == 0, run.err
+    assert [json.loads(line)["build_uuid"] for line in run.out.splitlines()] == [delayed_build_uuid(h) for h in hooks]
+    assert fake.stats() == {"connections": 3, "in_flight": 0, "max_in_flight": 3}
 
 
 def test_verbose_shows_each_attempt_redacted(fake) -> None:

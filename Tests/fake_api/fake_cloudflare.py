@@ -72,6 +72,10 @@ FAULT_SCENARIOS = {
 }
 # A well-formed UUID that is no scenario: answered 404 / 12000.
 UNKNOWN_UUID = "12345678-1234-4234-8234-123456789abc"
+# The delayed family: any number of distinct hooks that answer as ok after a delay of their own, each
+# with a build UUID of its own (see SCENARIOS.md, "Many hooks"). delayed_hook() makes them.
+DELAYED_PREFIX = "de1a0000-0000-4000-8000-"
+DELAYED_BUILD_PREFIX = "b11d0000-0000-4000-8000-"
 
 BUILD_UUID = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"
 GUIDE_BUILD_UUID = "7c0e1b7a-4a51-4d35-9d4c-0f2b8e5b6a10"
@@ -146,6 +150,24 @@ _METHOD_NOT_ALLOWED = (405, _JSON, {"Allow": "POST"},
                        _envelope(False, [(10405, "Method not allowed")]))
 
 
+def delayed_hook(serial, delay_ms):
+    """The delayed-family hook number `serial` (0-99,999,999), answering after `delay_ms` (0-9,999) ms."""
+    return "%s%08d%04d" % (DELAYED_PREFIX, serial, delay_ms)
+
+
+def delayed_build_uuid(hook):
+    """The build UUID the fake answers for a delayed-family hook."""
+    return DELAYED_BUILD_PREFIX + hook[len(DELAYED_PREFIX):].lower()
+
+
+def _delayed_delay(hook):
+    """The delay in seconds of a delayed-family hook, or None for any other hook."""
+    last = hook[len(DELAYED_PREFIX):]
+    if not hook.lower().startswith(DELAYED_PREFIX) or len(last) != 12 or not last.isdigit():
+        return None
+    return int(last[8:]) / 1000.0
+
+
 def _no_route(path):
     """404 / 7003, the answer for any path that is not the trigger endpoint."""
     shown = path[len(PREFIX):] if path.startswith(PREFIX + "/") else path
@@ -166,6 +188,11 @@ class FakeServer(ThreadingHTTPServer):
         self._requests = []
         self._flaky_count = 0
         self._connections = set()
+        self._connection_serial = 0
+        self._serial_at_reset = 0
+        self._generation = 0  # of requests: reset starts a new one, and counts only requests it started
+        self._in_flight = 0
+        self._max_in_flight = 0
 
     @property
     def port(self):
@@ -183,6 +210,29 @@ class FakeServer(ThreadingHTTPServer):
         with self._lock:
             self._requests.clear()
             self._flaky_count = 0
+            self._serial_at_reset = self._connection_serial
+            self._generation += 1
+            self._in_flight = self._max_in_flight = 0
+
+    def stats(self):
+        """New connections that carried recorded requests since the last reset, and trigger requests
+        started since then in flight (now and at most at once)."""
+        with self._lock:
+            new = {entry["connection"] for entry in self._requests if entry["connection"] > self._serial_at_reset}
+            return {"connections": len(new), "in_flight": self._in_flight, "max_in_flight": self._max_in_flight}
+
+    def enter(self):
+        """A trigger request starts being answered; returns the token to leave() with."""
+        with self._lock:
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+            return self._generation
+
+    def leave(self, generation):
+        """A trigger request has been answered (or abandoned)."""
+        with self._lock:
+            if generation == self._generation:
+                self._in_flight -= 1
 
     def next_flaky_succeeds(self):
         """True for the 3rd request of each run of three."""
@@ -191,8 +241,12 @@ class FakeServer(ThreadingHTTPServer):
             return self._flaky_count % 3 == 0
 
     def track(self, conn, alive):
+        """Notes a connection opening (returns its serial number, from 1) or closing."""
         with self._lock:
             (self._connections.add if alive else self._connections.discard)(conn)
+            if alive:
+                self._connection_serial += 1
+                return self._connection_serial
 
     def stop(self):
         """Stop serving and hang up on open connections (call from another thread)."""
@@ -227,7 +281,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
-        self.server.track(self.connection, True)
+        self.connection_serial = self.server.track(self.connection, True)
 
     def finish(self):
         self.server.track(self.connection, False)
@@ -259,6 +313,7 @@ class _Handler(BaseHTTPRequestHandler):
             "method": self.command,
             "path": self.path,
             "headers": self._lower_headers(),
+            "connection": self.connection_serial,
             "body_length": len(body),
         })
         hook = path[len(TRIGGER_PATH):] if path.startswith(TRIGGER_PATH) else ""
@@ -267,7 +322,21 @@ class _Handler(BaseHTTPRequestHandler):
         elif self.command != "POST":
             self._reply(_METHOD_NOT_ALLOWED)
         else:
+            generation = self.server.enter()
+            try:
+                self._trigger_hook(hook)
+            finally:
+                self.server.leave(generation)
+
+    def _trigger_hook(self, hook):
+        delay = _delayed_delay(hook)
+        if delay is None:
             self._trigger(_SCENARIO_BY_UUID.get(hook.lower(), "not_found"))
+        elif self.server.stopping.wait(delay):
+            self.close_connection = True
+        else:
+            build = dict(_build(False, "queued"), build_uuid=delayed_build_uuid(hook))
+            self._reply((200, _JSON, {}, _envelope(True, result=build)))
 
     def _trigger(self, scenario):
         if scenario in FAULT_SCENARIOS:
@@ -407,6 +476,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _control(self, path):
         if path == "/_fake/requests" and self.command == "GET":
             self._reply((200, _JSON, {}, _json(self.server.requests())))
+        elif path == "/_fake/stats" and self.command == "GET":
+            self._reply((200, _JSON, {}, _json(self.server.stats())))
         elif path == "/_fake/reset" and self.command == "POST":
             self.server.reset()
             self._reply((200, _JSON, {}, _json({"reset": True})))
@@ -473,6 +544,10 @@ class FakeCloudflare:
 
     def reset(self):
         self.server.reset()
+
+    def stats(self):
+        """``{connections, in_flight, max_in_flight}`` since the last reset (see SCENARIOS.md)."""
+        return self.server.stats()
 
     def stop(self):
         self.server.stop()

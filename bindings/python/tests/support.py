@@ -42,8 +42,13 @@ class FakeAPI:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_fake/requests", timeout=10) as answer:
             return json.loads(answer.read())  # type: ignore[no-any-return]
 
+    def stats(self) -> dict[str, int]:
+        """``{connections, in_flight, max_in_flight}`` since the last reset (Tests/fake_api/SCENARIOS.md)."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/_fake/stats", timeout=10) as answer:
+            return json.loads(answer.read())  # type: ignore[no-any-return]
+
     def reset(self) -> None:
-        """Forgets recorded requests and the flaky counter."""
+        """Forgets recorded requests, the flaky counter and the statistics."""
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}/_fake/reset", data=b"", method="POST")
         with urllib.request.urlopen(request, timeout=10):
             pass

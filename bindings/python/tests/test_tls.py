@@ -162,9 +162,20 @@ def test_truncated_pem_ca_file_fails_at_connect_time_as_tls(pki: PKI, server: Tr
 
 
 def test_ca_file_is_checked_for_readability_when_set_and_read_at_connect_time(
-        pki: PKI, server: TriggerFake, tmp_path: Path) -> None:
+        pki: PKI, good: Certificate, tmp_path: Path) -> None:
     copy = tmp_path / "ca.pem"
     shutil.copy(pki.ca, copy)
+    # The server closes each connection, so every trigger connects (and verifies) anew: a connection
+    # already verified would be reused without reading the file again.
+    with TriggerFake(good.cert, good.key, keep_alive=False) as server:
+        _check_ca_file_read_at_connect_time(server, copy, pki)
+    with pytest.raises(InvalidOptionError, match="ca_file"):
+        deployhook.Client(ca_file=tmp_path)  # a directory is not a readable file
+    with pytest.raises(InvalidOptionError, match="ca_file"):
+        deployhook.Client(ca_file=tmp_path / "missing.pem")
+
+
+def _check_ca_file_read_at_connect_time(server: TriggerFake, copy: Path, pki: PKI) -> None:
     client = deployhook.Client(base_url=server.base_url(), ca_file=copy, max_retries=0, timeout=10)
     assert client.trigger(HOOK).build_uuid == BUILD_UUID
     copy.unlink()  # gone after it was set: the next trigger cannot verify, and says so as a TLS error
@@ -174,13 +185,17 @@ def test_ca_file_is_checked_for_readability_when_set_and_read_at_connect_time(
     shutil.copy(pki.der_ca(), copy)  # back, but not PEM
     with pytest.raises(TLSError):
         client.trigger(HOOK)
-    shutil.copy(pki.ca, copy)  # back as it was: trusted again (read at each trigger, not cached)
+    shutil.copy(pki.ca, copy)  # back as it was: trusted again (read at each connection, not cached)
     assert client.trigger(HOOK).build_uuid == BUILD_UUID
     assert len(server.requests) == 2
-    with pytest.raises(InvalidOptionError, match="ca_file"):
-        deployhook.Client(ca_file=tmp_path)  # a directory is not a readable file
-    with pytest.raises(InvalidOptionError, match="ca_file"):
-        deployhook.Client(ca_file=tmp_path / "missing.pem")
+
+
+def test_one_client_makes_one_tls_handshake_for_many_triggers(pki: PKI, server: TriggerFake) -> None:
+    with deployhook.Client(base_url=server.base_url(), ca_file=pki.ca, max_retries=0, timeout=10) as client:
+        for _ in range(5):
+            assert client.trigger(HOOK).build_uuid == BUILD_UUID
+    assert len(server.requests) == 5
+    assert server.connections == 1
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")

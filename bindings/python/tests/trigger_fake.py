@@ -49,6 +49,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(OK_BODY)))
         self.send_header("cf-ray", CF_RAY)
+        if not self.server.keep_alive:
+            self.send_header("Connection", "close")
+            self.close_connection = True
         self.end_headers()
         self.wfile.write(OK_BODY)
 
@@ -59,6 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     context: ssl.SSLContext | None
+    keep_alive = True
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
@@ -89,11 +93,13 @@ class TriggerFake:
     """Answers every POST like the trigger endpoint (a queued build) and records it; a context manager.
 
     With ``cert`` and ``key`` it speaks HTTPS, else plain HTTP. ``base_url(host)`` is the API base to use.
+    With ``keep_alive=False`` it closes each connection after its answer, so every trigger connects anew.
     """
 
-    def __init__(self, cert: Path | None = None, key: Path | None = None) -> None:
+    def __init__(self, cert: Path | None = None, key: Path | None = None, keep_alive: bool = True) -> None:
         self.server = _Server()
         self.server.context = None
+        self.server.keep_alive = keep_alive
         if cert is not None:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(cert, key)
