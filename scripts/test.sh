@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Build everything and run every suite: the C ABI checks, Swift, C (with valgrind), Python, the CLI,
-# the sanitizer runs, the fuzzers and the secrets sweep.
+# Build everything and run every suite: the C ABI checks, Swift, C (with valgrind), Python, the wheel,
+# the CLI, the sanitizer runs, the fuzzers and the secrets sweep.
 # Each suite runs even when an earlier one failed; the last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -76,6 +76,9 @@ summary_suite "C tests" build/c-tests.log '' bash Tests/c/run.sh
 echo "== Python tests (pytest)"
 junit_suite "Python tests" build/python-tests.xml env PYTHONPATH=bindings/python \
   python3 -m pytest -q -p no:cacheprovider --junitxml=build/python-tests.xml bindings/python/tests
+
+echo "== Python wheel (built, installed into a fresh venv, run with the Swift toolchain hidden)"
+summary_suite "Python wheel" build/wheel.log '' bash Tests/wheel/run.sh
 
 echo "== CLI tests (pytest, real processes)"
 junit_suite "CLI tests" build/cli-tests.xml python3 -m pytest -q -p no:cacheprovider --junitxml=build/cli-tests.xml Tests/cli
