@@ -1,5 +1,9 @@
 import CCurl
-import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Open connections kept between calls: every call through clients that share a pool reuses the
 /// connections earlier calls left open (no new TCP or TLS handshake while the server keeps them alive).
@@ -8,44 +12,41 @@ import Synchronization
 ///
 /// Under the hood: idle libcurl easy handles (each keeps its connection cache across `curl_easy_reset`)
 /// and one idle multi handle for ``DeployHookClient/triggerAllBlocking(_:)``.
-public final class ConnectionPool: Sendable {
-    /// Idle handles, owned by the pool while they are here.
-    private struct Idle: ~Copyable {
-        var easy: [CurlHandle] = []
-        var multi: CurlHandle?
-    }
-
-    /// A libcurl handle that no thread is using: the lock hands it from one owner to the next.
-    private struct CurlHandle: @unchecked Sendable {
-        let pointer: UnsafeMutableRawPointer
-    }
-
+public final class ConnectionPool: @unchecked Sendable {  // every mutable property is guarded by `mutex`
     /// The most easy handles kept idle; more are closed when given back.
     static let maxIdleHandles = 8
 
-    private let idle = Mutex(Idle())
+    /// A pthread mutex (not Synchronization.Mutex, whose futexes ThreadSanitizer cannot see).
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private var idleEasy: [UnsafeMutableRawPointer] = []
+    private var idleMulti: UnsafeMutableRawPointer?
 
     /// An empty pool: the first call opens its connection.
-    public init() {}
+    public init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
 
     deinit {
-        let (easy, multi) = idle.withLock { idle in (idle.easy, idle.multi) }
-        easy.forEach { curl_easy_cleanup($0.pointer) }
-        if let multi { curl_multi_cleanup(multi.pointer) }
+        idleEasy.forEach { curl_easy_cleanup($0) }
+        if let idleMulti { curl_multi_cleanup(idleMulti) }
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
     }
 
     /// An idle easy handle (options at their defaults, connections kept) or a new one; nil when out of memory.
     func takeEasy() -> UnsafeMutableRawPointer? {
-        idle.withLock { $0.easy.popLast() }?.pointer ?? curl_easy_init()
+        locked { idleEasy.popLast() } ?? curl_easy_init()
     }
 
     /// Takes back a handle no transfer uses any more: its options are reset (so nothing points into the
     /// finished exchange) and it is kept, or closed when the pool is full.
     func give(easy handle: UnsafeMutableRawPointer) {
         curl_easy_reset(handle)
-        let kept = idle.withLock { idle in
-            guard idle.easy.count < Self.maxIdleHandles else { return false }
-            idle.easy.append(CurlHandle(pointer: handle))
+        let kept = locked {
+            guard idleEasy.count < Self.maxIdleHandles else { return false }
+            idleEasy.append(handle)
             return true
         }
         if !kept { curl_easy_cleanup(handle) }
@@ -53,20 +54,25 @@ public final class ConnectionPool: Sendable {
 
     /// The idle multi handle or a new one; nil when out of memory.
     func takeMulti() -> UnsafeMutableRawPointer? {
-        idle.withLock { idle in
-            let multi = idle.multi
-            idle.multi = nil
-            return multi
-        }?.pointer ?? curl_multi_init()
+        locked {
+            defer { idleMulti = nil }
+            return idleMulti
+        } ?? curl_multi_init()
     }
 
     /// Takes back a multi handle with no transfer attached: kept, or closed when one is kept already.
     func give(multi: UnsafeMutableRawPointer) {
-        let kept = idle.withLock { idle in
-            guard idle.multi == nil else { return false }
-            idle.multi = CurlHandle(pointer: multi)
+        let kept = locked {
+            guard idleMulti == nil else { return false }
+            idleMulti = multi
             return true
         }
         if !kept { curl_multi_cleanup(multi) }
+    }
+
+    private func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
     }
 }
