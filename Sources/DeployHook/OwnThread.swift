@@ -8,7 +8,8 @@ import Darwin
 /// one of Swift's few cooperative threads. If no thread can be created, `work` runs in place.
 func runOnOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
-        let job = ThreadJob { continuation.resume(returning: work()) }
+        let pending = PendingWork(work)
+        let job = ThreadJob { continuation.resume(returning: pending.run()) }
         let context = Unmanaged.passRetained(job).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
@@ -40,4 +41,21 @@ func runOnOwnThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T
 private final class ThreadJob: @unchecked Sendable {
     let body: @Sendable () -> Void
     init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+}
+
+/// Work to run once, let go of before its caller resumes: once resumed, the caller may tear everything
+/// down, or exit the process, so the last reference to a client (whose release closes connections through
+/// libcurl and OpenSSL) must not be dropped on the worker thread after that.
+private final class PendingWork<T: Sendable>: @unchecked Sendable {  // one thread at a time touches `work`
+    private var work: (@Sendable () -> T)?
+
+    init(_ work: @escaping @Sendable () -> T) { self.work = work }
+
+    /// Runs the work; it, and all it captured, is released when this returns.
+    @inline(never)
+    func run() -> T {
+        let work = self.work
+        self.work = nil
+        return work!()
+    }
 }
