@@ -178,17 +178,27 @@ private func curlWriteBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ 
 }
 
 /// Records one header line; a status line starts a new response (after 1xx or a proxy's CONNECT answer).
+/// Works on the bytes: names are ASCII, and only HTTP's optional whitespace (and the line's CRLF) is trimmed.
 private func curlWriteHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
     guard let data, let context else { return 0 }
     let exchange = Unmanaged<CurlExchange>.fromOpaque(context).takeUnretainedValue()
     let (length, overflow) = size.multipliedReportingOverflow(by: count)
     guard !overflow else { return 0 }
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self) }
-    if line.hasPrefix("HTTP/") {
+    let line = UnsafeRawBufferPointer(start: data, count: length)
+    if line.starts(with: "HTTP/".utf8) {
         exchange.headers = [:]
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = line[..<colon].trimmingWhitespace().lowercased()
-        exchange.headers[name] = line[line.index(after: colon)...].trimmingWhitespace()
+    } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+        let name = String(decoding: trimmingHTTPWhitespace(line[..<colon]), as: UTF8.self).lowercased()
+        exchange.headers[name] = String(decoding: trimmingHTTPWhitespace(line[(colon + 1)...]), as: UTF8.self)
     }
     return length
+}
+
+/// `bytes` without leading and trailing spaces, tabs, CRs and LFs.
+private func trimmingHTTPWhitespace(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+    func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+    guard let first = bytes.firstIndex(where: { !isWhitespace($0) }), let last = bytes.lastIndex(where: { !isWhitespace($0) }) else {
+        return bytes[bytes.startIndex..<bytes.startIndex]
+    }
+    return bytes[first...last]
 }

@@ -12,7 +12,9 @@ public struct DeployHookID: Sendable, Hashable, CustomStringConvertible, CustomD
     public init(parsing input: String, apiBase: APIBase) throws(DeployHookError) {
         let trimmed = input.trimmingWhitespace()
         guard !trimmed.isEmpty else { throw Self.invalid("the deploy hook is empty") }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
+        // Printable ASCII (the usual case) settles it without looking up Unicode properties.
+        guard trimmed.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+            || !trimmed.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.value < 0x20 || $0.value == 0x7F })
         else { throw Self.invalid("the deploy hook contains spaces or control characters") }
         let lowered = trimmed.lowercased()
         if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
@@ -65,6 +67,11 @@ public struct DeployHookID: Sendable, Hashable, CustomStringConvertible, CustomD
 extension StringProtocol {
     /// The text without leading and trailing whitespace (spaces, tabs, CR, LF and Unicode spaces).
     func trimmingWhitespace() -> String {
+        // Printable ASCII at both ends (the usual case): nothing to trim, no Unicode properties to look up.
+        let text = String(self)
+        if let first = text.utf8.first, let last = text.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+            return text
+        }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
