@@ -38,16 +38,18 @@ struct CurlMultiRunner {
             var running: Int32 = 0
             _ = curl_multi_perform(multi, &running)
             var queued: Int32 = 0
+            var ended = false
             while let message = curl_multi_info_read(multi, &queued) {
                 guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
                 let code = message.pointee.data.result  // read before the handle is removed
                 guard let (index, exchange) = active.removeValue(forKey: handle) else { continue }
                 curl_multi_remove_handle(multi, handle)
                 schedule.finish(index, exchange.outcome(of: code))
+                ended = true
             }
-            // Wait for socket activity (or the next retry) only while transfers are in flight: with none,
-            // a poll would sleep out its whole timeout.
-            if !active.isEmpty { _ = curl_multi_poll(multi, nil, 0, schedule.pollMilliseconds(), nil) }
+            // Wait for socket activity (or the next retry) only while transfers are in flight, and not when
+            // some just ended: their places go to waiting requests first, at once.
+            if !active.isEmpty && !ended { _ = curl_multi_poll(multi, nil, 0, schedule.pollMilliseconds(), nil) }
         }
         return schedule.outcomes
     }
