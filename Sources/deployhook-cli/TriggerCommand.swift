@@ -6,7 +6,9 @@ struct TriggerCommand: Sendable {
     let environment: @Sendable (String) -> String?
     let readLine: @Sendable () -> String?
 
-    func run() async -> ExitCode {
+    /// Runs the command on the calling thread. Only `--wait` starts Swift concurrency (to follow many
+    /// builds at once); a plain trigger stays synchronous, which keeps the CLI's cold start short.
+    func run() -> ExitCode {
         let inputs: [String]
         do throws(CommandLineOptions.UsageError) { inputs = try hookInputs() } catch {
             Terminal.err("deployhook-cli: \(error.message)")
@@ -32,7 +34,7 @@ struct TriggerCommand: Sendable {
             Terminal.err("deployhook-cli: nothing was sent")
             return .usage
         }
-        let reports = await runAll(Array(zip(inputs, ids)), client)
+        let reports = runAll(Array(zip(inputs, ids)), client)
         for report in reports { emit(report) }
         GitHubActions.record(reports, waited: options.wait, environment: environment)
         return reports.map(\.exitCode).max() ?? .success
@@ -58,8 +60,8 @@ struct TriggerCommand: Sendable {
 
     /// Triggers every hook together (libcurl's multi interface, at most --concurrency at once), then with
     /// `--wait` follows the builds, as many at once; reports in input order.
-    private func runAll(_ hooks: [(String, DeployHookID)], _ client: DeployHookClient) async -> [HookReport] {
-        let triggered = await client.triggerAll(hooks.map(\.0))
+    private func runAll(_ hooks: [(String, DeployHookID)], _ client: DeployHookClient) -> [HookReport] {
+        let triggered = client.triggerAllBlocking(hooks.map(\.0))
         let reports = zip(hooks, triggered).map { hook, outcome in
             var report = HookReport(hook: hook.1.redacted, waited: options.wait)
             switch outcome {
@@ -69,7 +71,12 @@ struct TriggerCommand: Sendable {
             return report
         }
         guard options.wait else { return reports }
-        let labelled = hooks.count > 1
+        return blockUntilDone { await followAll(reports, client) }
+    }
+
+    /// Follows every triggered build to its end, at most --concurrency at once; reports in input order.
+    private func followAll(_ reports: [HookReport], _ client: DeployHookClient) async -> [HookReport] {
+        let labelled = reports.count > 1
         let concurrency = options.configuration.maxConcurrency
         return await withTaskGroup(of: (Int, HookReport).self) { group in
             var waited = reports

@@ -18,7 +18,7 @@ do throws(CommandLineOptions.UsageError) {
         Terminal.out("deployhook-cli \(DeployHookVersion.string)")
         status = .success
     case .trigger:
-        status = await TriggerCommand(options: options, environment: environment, readLine: { Swift.readLine() }).run()
+        status = TriggerCommand(options: options, environment: environment, readLine: { Swift.readLine() }).run()
     }
 } catch {
     Terminal.err("deployhook-cli: \(error.message)\nTry 'deployhook-cli --help'.")
