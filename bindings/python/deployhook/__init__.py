@@ -18,7 +18,7 @@ The C library is found through ``DEPLOYHOOK_LIBRARY``, inside this package, in t
 ``import deployhook`` and ``python3 -m deployhook.emulator`` work without it.
 """
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
 from ._errors import (
     APIError,
@@ -38,7 +38,10 @@ from ._errors import (
 )
 from ._models import Build, BuildOutcome, BuildStatus
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time: it would double the time `import deployhook` takes
+    from typing import Any
+
     from ._client import Client, trigger
     from ._library import VERSION as __version__
 
