@@ -170,7 +170,13 @@ def test_build_status_values() -> None:
     ("2019-12-27T18:11:19.117123456Z", CREATED_ON.replace(microsecond=117123)),
     ("2019-12-27T19:11:19.117+01:00", CREATED_ON),
     ("2019-12-27T18:11:19.117", CREATED_ON),
+    ("2019-12-27 18:11:19,117z", CREATED_ON),
+    ("2019-12-27t17:41:19.117-0030", CREATED_ON),
     ("2019-02-30T18:11:19Z", None),
+    ("2019-12-27T18:11:19.Z", None),
+    ("2019-12-27T18:11:19+1:00", None),
+    ("2019-12-27T18:11:19Zjunk", None),
+    ("2019-12-27T18:11:1\uff19Z", None),
     ("yesterday", None),
     (None, None),
 ])
