@@ -11,7 +11,7 @@ PREFIX      ?= /usr/local
 VERSION      = $(shell sed -n 's/^\#define DEPLOYHOOK_VERSION "\(.*\)"/\1/p' include/deployhook.h)
 DIST_NAME    = deployhook-$(VERSION)-linux-$(shell uname -m)
 
-.PHONY: all build header check-header example demo test install dist help clean
+.PHONY: all build header check-header example demo test bench install dist help clean
 
 all: build example                   ## build the library and the C example
 
@@ -34,6 +34,10 @@ demo: build                          ## trigger a hook and follow its build agai
 
 test:                                ## build everything and run every suite (Swift, C, Python)
 	@scripts/test.sh
+
+bench: build                         ## the benchmarks against curl, requests and the cloudflare SDK (installs nginx, a venv)
+	bash benchmarks/setup.sh
+	$(PYTHON) benchmarks/run.py
 
 install: build                       ## install bin/deployhook, lib/libdeployhook.so, the header and deployhook.pc under PREFIX
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build everything and run every suite: the C ABI checks, Swift, C (with valgrind), Python, the wheel,
-# the CLI, the sanitizer runs, the fuzzers and the secrets sweep.
+# the CLI, the sanitizer runs, the fuzzers, the secrets sweep and a smoke run of the benchmark harness.
 # Each suite runs even when an earlier one failed; the last line is "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -92,6 +92,10 @@ summary_suite "Fuzz targets" build/fuzz.log '^(PASS|FAIL|==|  )' bash scripts/fu
 echo "== Secrets sweep (every entry point, every error path)"
 junit_suite "Secrets sweep" build/secrets-tests.xml \
   python3 -m pytest -q -p no:cacheprovider --junitxml=build/secrets-tests.xml Tests/secrets
+
+echo "== Benchmark harness (a quick run of benchmarks 1, 3 and 4: it must work; its numbers are not judged)"
+check "benchmark harness runs" bash -c "python3 benchmarks/run.py --quick --only 1,3,4 --output build/benchmark-smoke.md \
+  >build/benchmark-smoke.log 2>&1 || { tail -n 30 build/benchmark-smoke.log; false; }"
 
 [ ${#broken[@]} -eq 0 ] || echo "FAILED: ${broken[*]}"
 echo "$passed passed, $failed failed"
