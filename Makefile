@@ -32,7 +32,7 @@ example: build                       ## build examples/c/trigger against include
 demo: build                          ## trigger a hook and follow its build against the local emulator (no account)
 	@scripts/demo.sh
 
-test:                                ## build everything and run every suite (Swift, C, Python)
+test:                                ## build everything and run every suite (what CI runs; ends "N passed, N failed")
 	@scripts/test.sh
 
 bench: build                         ## the benchmarks against curl, requests and the cloudflare SDK (installs nginx, a venv)
