@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-import threading
+import _thread
 import weakref
 
 from ctypes import c_char_p
@@ -83,7 +83,7 @@ class Client:
             raise MemoryError("deployhook_options_new failed")
         self._options = options
         self._free = weakref.finalize(self, lib.deployhook_options_free, options)
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()  # threading.Lock itself, without importing threading
         self._calls = 0  # calls in flight; the options are freed only once none is
         self._closed = False
         self._settings: dict[str, object] = {}

@@ -20,7 +20,6 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
-import warnings
 from ctypes import CFUNCTYPE, POINTER, c_char_p, c_double, c_int, c_long, c_size_t, c_void_p
 
 ENVIRONMENT_VARIABLE = "DEPLOYHOOK_LIBRARY"
@@ -148,6 +147,8 @@ def load() -> tuple[ctypes.CDLL, str]:
         except (OSError, AttributeError) as error:
             tried.append(f"  - {where}: {path} ({error})")
             if where == ENVIRONMENT_VARIABLE:
+                import warnings  # only on this path: importing it costs every start-up
+
                 warnings.warn(f"{ENVIRONMENT_VARIABLE}={path} could not be loaded ({error}); looking elsewhere",
                               RuntimeWarning, stacklevel=2)
     raise ImportError("deployhook could not load its C library, libdeployhook. Tried, in order:\n"
