@@ -70,7 +70,10 @@ public struct DeployHookClient: Sendable {
             }
         }
         let loop = retryLoop(timeout: configuration.timeout, secrets: valid.flatMap { ResponseClassifier.Subject($0.id).secrets })
-        let answers = transport.performAll(valid.map { triggerRequest($0.id, base) }, concurrency: configuration.maxConcurrency, loop: loop)
+        let requests = valid.map { triggerRequest($0.id, base) }
+        // One hook needs no multi handle: the plain exchange is the same request, with less set-up.
+        let answers = requests.count == 1 ? [loop.run(requests[0], over: transport)]
+            : transport.performAll(requests, concurrency: configuration.maxConcurrency, loop: loop)
         for ((index, id), answer) in zip(valid, answers) { outcomes[index] = triggerResult(answer, id) }
         return outcomes.map { $0 ?? .failure(DeployHookError(.internal, "a trigger had no outcome")) }
     }
