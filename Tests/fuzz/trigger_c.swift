@@ -1,5 +1,6 @@
-// Fuzz target 3: the C ABI. deployhook_trigger_with() with arbitrary bytes as the hook, against the
-// test fake (Tests/fake_api/fake_cloudflare.py), plus the option setters with fuzzed strings.
+// Fuzz target 3: the C ABI. deployhook_trigger_with() with arbitrary bytes as the hook, and
+// deployhook_trigger_many() with its lines as a batch, against the test fake
+// (Tests/fake_api/fake_cloudflare.py), plus the option setters with fuzzed strings.
 //
 // Environment:
 //   DEPLOYHOOK_FUZZ_BASE_URL  the fake's API base, e.g. http://127.0.0.1:PORT/client/v4 (required;
@@ -8,19 +9,22 @@
 //
 // Input layout: segments separated by NUL bytes.
 //   segment 0  the hook; every "$BASE" in it is replaced by the fake's base URL first, so seeds can hold
-//              trigger URLs although the fake's port changes from run to run
+//              trigger URLs although the fake's port changes from run to run. Its lines (at most 8), and
+//              a NULL after them, are then triggered together with deployhook_trigger_many()
 //   segment 1  (optional) a User-Agent, set on the trigger's options when the setter accepts it
 //   segment 2+ (optional) strings fed to set_base_url, set_api_token, set_account_id, set_ca_file and
 //              set_user_agent on a scratch options object (never used to trigger: a fuzzed base URL
 //              must not send traffic off this machine)
 //
 // Invariants (a violation traps):
-// - no crash; a result is always returned;
+// - no crash; a result is always returned (by trigger_many: one per hook, in every slot);
 // - the error code is 0...10; the message is NULL exactly on success;
 // - the message never contains a UUID that occurs in the hook (any case);
 // - a hook with no UUID in it is rejected as an invalid argument before any traffic (HTTP status 0);
 // - success means HTTP 2xx; an invalid argument means HTTP status 0;
-// - a setter answers OK or INVALID_ARGUMENT.
+// - a setter answers OK or INVALID_ARGUMENT;
+// - trigger_many's results obey the same rules, a message holding no UUID of any hook in the batch, and
+//   the NULL entry is an invalid argument.
 import DeployHookCABI
 #if canImport(Glibc)
 import Glibc
@@ -62,20 +66,28 @@ public func fuzzTriggerC(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard let result = withCString(hook, { deployhook_trigger_with($0, options) }) else {
         invariantFailed("deployhook_trigger_with returned NULL")
     }
-    defer { deployhook_free_result(result) }
+    check(result, hook: hook, secrets: hookUUIDs)
+    deployhook_free_result(result)
+    fuzzTriggerMany(Array(hook.split(separator: 0x0A, omittingEmptySubsequences: false).prefix(8).map(Array.init)), options)
+    return 0
+}
+
+/// Checks one result of triggering `hook` (nil: a NULL hook) against the invariants; `secrets` are the
+/// UUIDs no message may contain.
+private func check(_ result: OpaquePointer, hook: [UInt8]?, secrets: [String]) {
     let code = deployhook_error_code(result)
     let message = deployhook_error_message(result).map { String(cString: $0) }
     let status = deployhook_http_status(result)
-    let shown = "hook \(hex(hook)) code \(code.rawValue) status \(status) message \(message?.debugDescription ?? "NULL")"
+    let shown = "hook \(hook.map(hex) ?? "NULL") code \(code.rawValue) status \(status) message \(message?.debugDescription ?? "NULL")"
     require((0...10).contains(code.rawValue), "a trigger's error code is 0...10", shown)
     require((code == DEPLOYHOOK_OK) == (message == nil), "the message is NULL exactly on success", shown)
     if let message {
-        for uuid in hookUUIDs {
-            require(!containsIgnoringCase(message, uuid), "an error message never contains the hook's UUID", shown)
+        for uuid in secrets {
+            require(!containsIgnoringCase(message, uuid), "an error message never contains a hook's UUID", shown)
         }
         _ = String(cString: deployhook_error_name(Int32(bitPattern: code.rawValue)))
     }
-    if hookUUIDs.isEmpty {
+    if hook.map({ uuids(in: $0).isEmpty }) ?? true {
         require(code == DEPLOYHOOK_ERR_INVALID_ARGUMENT, "a hook without a UUID is an invalid argument", shown)
     }
     if code == DEPLOYHOOK_ERR_INVALID_ARGUMENT {
@@ -93,7 +105,28 @@ public func fuzzTriggerC(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                  deployhook_response_body(result), deployhook_preview_url(result), deployhook_stopped_on(result)] {
         if let text { _ = strlen(text) }
     }
-    return 0
+}
+
+/// Triggers `hooks` and a NULL together through deployhook_trigger_many() and checks every result.
+private func fuzzTriggerMany(_ hooks: [[UInt8]], _ options: OpaquePointer) {
+    let secrets = hooks.flatMap { uuids(in: $0) }
+    let texts: [UnsafeMutablePointer<CChar>?] = hooks.map { hook in
+        let text = UnsafeMutablePointer<CChar>.allocate(capacity: hook.count + 1)
+        for (index, byte) in hook.enumerated() { text[index] = CChar(bitPattern: byte) }
+        text[hook.count] = 0  // the lines of a NUL-split segment hold no NUL
+        return text
+    } + [nil]
+    defer { texts.forEach { $0?.deallocate() } }
+    var results = [OpaquePointer?](repeating: nil, count: texts.count)
+    let answer = texts.map { $0.map { UnsafePointer($0) } }.withUnsafeBufferPointer { list in
+        deployhook_trigger_many(list.baseAddress, list.count, options, &results)
+    }
+    require(answer == DEPLOYHOOK_OK, "trigger_many answers OK for a batch", "answer \(answer.rawValue)")
+    for (index, result) in results.enumerated() {
+        guard let result else { invariantFailed("trigger_many left result \(index) of \(results.count) NULL") }
+        check(result, hook: index < hooks.count ? hooks[index] : nil, secrets: secrets)
+        deployhook_free_result(result)
+    }
 }
 
 /// Feeds each string to the string setters of a scratch options object.
