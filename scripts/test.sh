@@ -78,7 +78,7 @@ junit_suite "Python tests" build/python-tests.xml env PYTHONPATH=bindings/python
   python3 -m pytest -q -p no:cacheprovider --junitxml=build/python-tests.xml bindings/python/tests
 
 echo "== Python wheel (built, installed into a fresh venv, run with the Swift toolchain hidden)"
-summary_suite "Python wheel" build/wheel.log '' bash Tests/wheel/run.sh
+summary_suite "Python wheel" build/wheel.log '' bash Tests/wheel/run.sh "$DEPLOYHOOK_TEST_API_URL"
 
 echo "== CLI tests (pytest, real processes)"
 junit_suite "CLI tests" build/cli-tests.xml python3 -m pytest -q -p no:cacheprovider --junitxml=build/cli-tests.xml Tests/cli

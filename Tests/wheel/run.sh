@@ -5,27 +5,26 @@
 # toolchain usr/ directory is covered by an empty tmpfs. So it needs root (unshare, mount): without them it
 # fails, it does not skip.
 #
-# Usage: Tests/wheel/run.sh    (from anywhere; DEPLOYHOOK_BUNDLE_LIBRARY=path bundles a prebuilt library)
+# Usage: Tests/wheel/run.sh API_BASE_URL
+#   API_BASE_URL: a running test fake's API base, e.g. http://127.0.0.1:PORT/client/v4 (scripts/test.sh
+#   passes the one it started). From anywhere; DEPLOYHOOK_BUNDLE_LIBRARY=path bundles a prebuilt library.
 # Prints "PASS: <check>" or "FAIL: <check>" per check, progress on stderr, and last "N passed, N failed";
 # exits 1 if any check failed.
 set -uo pipefail
 
+base_url=${1:-}
+if [[ ! $base_url =~ ^http://127\.0\.0\.1:[0-9]+/ ]]; then
+  echo "usage: $0 http://127.0.0.1:PORT/client/v4   (the base of a running Tests/fake_api/fake_cloudflare.py)" >&2
+  exit 2
+fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=$(mktemp -d)
-fake_pid=
 passed=0
 failed=0
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-cleanup() { # stops the fake this script started, removes the temporary directory
-  if [[ -n $fake_pid ]]; then
-    kill "$fake_pid" 2>/dev/null
-    wait "$fake_pid" 2>/dev/null
-  fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'rm -rf "$work"' EXIT
 
 result() { # result STATUS CHECK: prints and counts CHECK as passed when STATUS is 0, else as failed
   if [[ $1 == 0 ]]; then
@@ -120,23 +119,11 @@ echo "installing it into a fresh virtual environment..." >&2
 python3 -m venv "$work/venv" && "$work/venv/bin/python" -m pip install -q --no-index "$wheel"
 result $? "pip install --no-index of the wheel into a fresh venv"
 
-python3 "$root/Tests/fake_api/fake_cloudflare.py" --port 0 >"$work/fake.out" 2>"$work/fake.err" &
-fake_pid=$!
-port=
-for _ in $(seq 100); do
-  port=$(sed -n '1s/^PORT \([0-9]*\)$/\1/p' "$work/fake.out")
-  [[ -n $port ]] && break
-  sleep 0.1
-done
-[[ -n $port ]]
-result $? "the fake API starts"
-[[ -n $port ]] || finish
-
 # The installed package, run from outside the repository, with a clean environment (no PYTHONPATH,
 # DEPLOYHOOK_LIBRARY or LD_LIBRARY_PATH) and the toolchain's usr/ covered by an empty tmpfs.
 counted "check_installed.py runs without the Swift toolchain" \
   env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 unshare --mount --propagation private \
   sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" && cd "$2" && shift 2 && exec "$@"' sh "$toolchain_usr" "$work" \
-  "$work/venv/bin/python" -I "$here/check_installed.py" "http://127.0.0.1:$port/client/v4" "$toolchain"
+  "$work/venv/bin/python" -I "$here/check_installed.py" "$base_url" "$toolchain"
 
 finish
