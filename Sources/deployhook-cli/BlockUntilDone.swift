@@ -8,13 +8,13 @@ import Darwin
 /// value. For a synchronous `main` that needs concurrency on one path only; `work` must not need the
 /// main actor (this thread is blocked meanwhile).
 func blockUntilDone<T: Sendable>(_ work: @escaping @Sendable () async -> T) -> T {
-    let box = ResultBox<T>()
+    let box = Handoff<T>()
     Task.detached { box.set(await work()) }
     return box.wait()
 }
 
 /// One value, handed from the task that computes it to the thread that waits for it.
-private final class ResultBox<T: Sendable>: @unchecked Sendable {  // `value` is guarded by `mutex`
+private final class Handoff<T: Sendable>: @unchecked Sendable {  // `value` is guarded by `mutex`
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var value: T?
