@@ -11,7 +11,7 @@ PREFIX      ?= /usr/local
 VERSION      = $(shell sed -n 's/^\#define DEPLOYHOOK_VERSION "\(.*\)"/\1/p' include/deployhook.h)
 DIST_NAME    = deployhook-$(VERSION)-linux-$(shell uname -m)
 
-.PHONY: all build header check-header example demo test bench install dist help clean
+.PHONY: all build header check-header example demo test bootstrap bench install dist help clean
 
 all: build example                   ## build the library and the C example
 
@@ -29,11 +29,17 @@ example: build                       ## build examples/c/trigger against include
 	$(CC) -std=c99 -Wall -Wextra -Werror -pedantic -I include examples/c/trigger.c \
 	  -L $(LIBDIR) -ldeployhook -Wl,-rpath,'$$ORIGIN/../../$(LIBDIR)' -o examples/c/trigger
 
-demo: build                          ## trigger a hook and follow its build against the local emulator (no account)
+demo:                                ## trigger a hook and follow its build against the local emulator (no account)
+	@bash scripts/bootstrap.sh demo
+	@$(MAKE) --no-print-directory build
 	@scripts/demo.sh
 
 test:                                ## build everything and run every suite (what CI runs; ends "N passed, N failed")
+	@bash scripts/bootstrap.sh test
 	@scripts/test.sh
+
+bootstrap:                           ## install the system packages the tests need (what make test does first)
+	@bash scripts/bootstrap.sh test
 
 bench: build                         ## the benchmarks against curl, requests and the cloudflare SDK (installs nginx, a venv)
 	bash benchmarks/setup.sh
