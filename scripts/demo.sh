@@ -7,13 +7,12 @@ cd "$(dirname "$0")/.."
 cli=.build/release/deployhook-cli
 out=$(mktemp)
 export CLOUDFLARE_API_TOKEN=demo-token CLOUDFLARE_ACCOUNT_ID=0123456789abcdef0123456789abcdef
-PYTHONPATH=bindings/python python3 -m deployhook.emulator --port 0 \
+. scripts/servers.sh
+trap 'stop_server "${EMULATOR_PID:-}"; rm -f "$out"' EXIT
+start_server EMULATOR "$out" env PYTHONPATH=bindings/python python3 -m deployhook.emulator --port 0 \
   --hook 00000000-0000-4000-8000-000000000000:success:1 \
-  --hook 0fa11ed0-0000-4000-8000-000000000000:fail:0.5 >"$out" 2>&1 &
-emulator=$!
-trap 'kill $emulator 2>/dev/null; rm -f "$out"' EXIT
-for _ in $(seq 50); do grep -q '^PORT ' "$out" && break; sleep 0.1; done
-export CLOUDFLARE_BASE_URL="http://127.0.0.1:$(awk '/^PORT /{print $2; exit}' "$out")/client/v4"
+  --hook 0fa11ed0-0000-4000-8000-000000000000:fail:0.5
+export CLOUDFLARE_BASE_URL=$EMULATOR_BASE
 echo "Workers Builds API emulator at $CLOUDFLARE_BASE_URL"
 
 run() { echo; echo "\$ $*"; "$@" || echo "(exit status $?)"; }

@@ -125,11 +125,12 @@ build() {
   esac
 }
 
+. scripts/servers.sh
 FAKE_PID=""
 FAKE_OUT=""
 WORK_DIRS=()
 cleanup() {
-  if [ -n "$FAKE_PID" ]; then kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=""; fi
+  stop_server "$FAKE_PID"; FAKE_PID=""
   [ -n "$FAKE_OUT" ] && rm -f "$FAKE_OUT"
   if [ "${FUZZ_KEEP_CORPUS:-0}" != 1 ] && [ ${#WORK_DIRS[@]} -gt 0 ]; then rm -rf "${WORK_DIRS[@]}"; fi
 }
@@ -139,14 +140,8 @@ trap 'exit 130' INT TERM
 # start_fake: start the test fake on an ephemeral port and export its base URL.
 start_fake() {
   FAKE_OUT=$(mktemp)
-  python3 Tests/fake_api/fake_cloudflare.py --port 0 >"$FAKE_OUT" 2>&1 &
-  FAKE_PID=$!
-  local _
-  for _ in $(seq 100); do grep -q '^PORT ' "$FAKE_OUT" && break; sleep 0.1; done
-  local port
-  port=$(awk '/^PORT /{print $2; exit}' "$FAKE_OUT")
-  [ -n "$port" ] || { echo "   the fake did not start:"; cat "$FAKE_OUT"; return 1; }
-  export DEPLOYHOOK_FUZZ_BASE_URL="http://127.0.0.1:$port/client/v4"
+  start_server FAKE "$FAKE_OUT" python3 Tests/fake_api/fake_cloudflare.py --port 0 || return 1
+  export DEPLOYHOOK_FUZZ_BASE_URL=$FAKE_BASE
   echo "   fake API at $DEPLOYHOOK_FUZZ_BASE_URL (pid $FAKE_PID)"
 }
 
@@ -156,7 +151,7 @@ stop_fake() {
   requests=$(curl -s --max-time 5 "${DEPLOYHOOK_FUZZ_BASE_URL%/client/v4}/_fake/requests" 2>/dev/null \
     | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))' 2>/dev/null || echo "?")
   echo "   fake API answered $requests trigger requests"
-  kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+  stop_server "$FAKE_PID"
   FAKE_PID=""
   rm -f "$FAKE_OUT"; FAKE_OUT=""
 }

@@ -95,15 +95,9 @@ TSAN_OPTIONS_SET="halt_on_error=0:exitcode=66:second_deadlock_stack=1:history_si
 WORK="$(mktemp -d)"
 SERVER_PID=""
 BASE=""
-stop_server() {
-    if [[ -n "$SERVER_PID" ]]; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-        SERVER_PID=""
-    fi
-}
+. scripts/servers.sh
 cleanup() {
-    stop_server
+    stop_server "$SERVER_PID"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -121,37 +115,17 @@ fail_setup() {  # fail_setup WHAT LOG: a build or start that failed counts as a 
 
 # ---- the servers, started as Tests/c/run.sh starts them ----
 
-# wait_port OUTFILE: the port from a server's first "PORT <n>" line; empty if it did not start.
-wait_port() {
-    local port=""
-    for _ in $(seq 200); do
-        port="$(awk '/^PORT /{print $2; exit}' "$1")"
-        [[ -n "$port" ]] && break
-        kill -0 "$SERVER_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "$port"
-}
-
-# start_fake NAME: a fresh fake Cloudflare API on an ephemeral port; sets BASE.
+# start_fake NAME: a fresh fake Cloudflare API on an ephemeral port; sets SERVER_PID and BASE.
 start_fake() {
-    local port
-    python3 Tests/fake_api/fake_cloudflare.py --port 0 >"$WORK/$1.server.out" 2>"$WORK/$1.server.err" &
-    SERVER_PID=$!
-    port="$(wait_port "$WORK/$1.server.out")"
-    [[ -n "$port" ]] || { cat "$WORK/$1.server.err" >&2; return 1; }
-    BASE="http://127.0.0.1:$port/client/v4"
+    start_server SERVER "$WORK/$1.server.log" python3 Tests/fake_api/fake_cloudflare.py --port 0 || return 1
+    BASE=$SERVER_BASE
 }
 
-# start_emulator NAME: a fresh Workers Builds emulator with test_wait's hooks; sets BASE.
+# start_emulator NAME: a fresh Workers Builds emulator with test_wait's hooks; sets SERVER_PID and BASE.
 start_emulator() {
-    local port
-    PYTHONPATH=bindings/python python3 -m deployhook.emulator --port 0 --config "$WORK/emulator.json" \
-        --builds-per-minute 1000 --log-page-size 2 >"$WORK/$1.server.out" 2>"$WORK/$1.server.err" &
-    SERVER_PID=$!
-    port="$(wait_port "$WORK/$1.server.out")"
-    [[ -n "$port" ]] || { cat "$WORK/$1.server.err" >&2; return 1; }
-    BASE="http://127.0.0.1:$port/client/v4"
+    start_server SERVER "$WORK/$1.server.log" env PYTHONPATH=bindings/python python3 -m deployhook.emulator \
+        --port 0 --config "$WORK/emulator.json" --builds-per-minute 1000 --log-page-size 2 || return 1
+    BASE=$SERVER_BASE
 }
 
 # ---- one run ----
@@ -175,7 +149,8 @@ run_test() {
     echo "== $san: $name${BASE:+ ($BASE)}"
     ASAN_OPTIONS="$ASAN_OPTIONS_SET" LSAN_OPTIONS="$LSAN_OPTIONS_SET" TSAN_OPTIONS="$TSAN_OPTIONS_SET" \
         "$bin" "${args[@]}" >"$out" 2>"$err" || rc=$?
-    stop_server
+    stop_server "$SERVER_PID"
+    SERVER_PID=""
     judge "$san" "$name" "$out" "$err" "$rc" $((SECONDS - start)) 0
 }
 
@@ -227,9 +202,9 @@ judge() {
         # Anything on stderr (failed checks, sanitizer reports) is shown, demangled.
         echo "--- stderr of $san $name (exit $rc) ---"
         "${DEMANGLE[@]}" <"$err" | head -n 400 || true  # head may close the pipe early
-        if [[ -s "$WORK/$san-$name.server.err" ]]; then
-            echo "--- server stderr ---"
-            cat "$WORK/$san-$name.server.err"
+        if [[ $ok -eq 0 && -s "$WORK/$san-$name.server.log" ]]; then
+            echo "--- server output ---"
+            cat "$WORK/$san-$name.server.log"
         fi
     fi
     local verdict=ok

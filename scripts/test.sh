@@ -57,12 +57,11 @@ check "make install lays out bin, lib, include" bash -c "make --no-print-directo
 rm -rf "$install_root"
 
 # One fake API for the Swift and Python suites (the C runner starts its own).
+. scripts/servers.sh
 fake_out=$(mktemp)
-python3 Tests/fake_api/fake_cloudflare.py --port 0 >"$fake_out" 2>&1 &
-fake_pid=$!
-trap 'kill $fake_pid 2>/dev/null; rm -f "$fake_out"' EXIT
-for _ in $(seq 50); do grep -q '^PORT ' "$fake_out" && break; sleep 0.1; done
-export DEPLOYHOOK_TEST_API_URL="http://127.0.0.1:$(awk '/^PORT /{print $2; exit}' "$fake_out")/client/v4"
+trap 'stop_server "${FAKE_PID:-}"; rm -f "$fake_out"' EXIT
+start_server FAKE "$fake_out" python3 Tests/fake_api/fake_cloudflare.py --port 0 || { echo "0 passed, 1 failed"; exit 1; }
+export DEPLOYHOOK_TEST_API_URL=$FAKE_BASE
 
 check "dist tarball is relocatable and pkg-config builds the C example" scripts/check_dist.sh "$DEPLOYHOOK_TEST_API_URL"
 

@@ -22,41 +22,22 @@ WORK="$(mktemp -d)"
 WAIT_BIN="$WORK/test_wait"
 FAKE_PID=""
 EMU_PID=""
+. scripts/servers.sh
 
 stop_emulator() {
-    if [[ -n "$EMU_PID" ]]; then
-        kill "$EMU_PID" 2>/dev/null || true
-        wait "$EMU_PID" 2>/dev/null || true
-        EMU_PID=""
-    fi
+    stop_server "$EMU_PID"
+    EMU_PID=""
 }
 
 cleanup() {
-    if [[ -n "$FAKE_PID" ]]; then
-        kill "$FAKE_PID" 2>/dev/null || true
-        wait "$FAKE_PID" 2>/dev/null || true
-    fi
+    stop_server "$FAKE_PID"
     stop_emulator
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-# Start the fake on an ephemeral port; its first stdout line is "PORT <n>".
-python3 Tests/fake_api/fake_cloudflare.py --port 0 >"$WORK/fake.out" 2>"$WORK/fake.err" &
-FAKE_PID=$!
-PORT=""
-for _ in $(seq 100); do
-    PORT="$(awk '/^PORT /{print $2; exit}' "$WORK/fake.out")"
-    [[ -n "$PORT" ]] && break
-    kill -0 "$FAKE_PID" 2>/dev/null || break
-    sleep 0.05
-done
-if [[ -z "$PORT" ]]; then
-    echo "run.sh: the fake did not start" >&2
-    cat "$WORK/fake.err" >&2
-    exit 2
-fi
-BASE="http://127.0.0.1:$PORT/client/v4"
+start_server FAKE "$WORK/fake.log" python3 Tests/fake_api/fake_cloudflare.py --port 0 || exit 2
+BASE=$FAKE_BASE
 
 # shellcheck disable=SC2086  # CC may hold flags
 ${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -I include \
@@ -105,12 +86,10 @@ run_valgrind() {  # run_valgrind NAME BIN ARGS...
     tally "$WORK/$1.vg.out" "$VG"
 }
 
-# Prints a server's stderr (it should have none) when a run failed.
-server_stderr() {  # server_stderr LABEL FILE
-    if [[ -s "$2" ]]; then
-        echo "--- $1 stderr ---"
-        cat "$2"
-    fi
+# Prints a server's output when a run failed.
+server_log() {  # server_log LABEL FILE
+    echo "--- $1 output ---"
+    cat "$2"
 }
 
 # ---- test_deployhook.c against the fake ----
@@ -124,7 +103,7 @@ if [[ "${DEPLOYHOOK_NO_VALGRIND:-0}" != 1 ]]; then
     run_valgrind fake "$BIN" "$BASE"
     vg=$VG
 fi
-[[ $plain -eq 0 && $vg -eq 0 ]] || server_stderr fake "$WORK/fake.err"
+[[ $plain -eq 0 && $vg -eq 0 ]] || server_log fake "$WORK/fake.log"
 if [[ "${DEPLOYHOOK_NO_VALGRIND:-0}" != 1 ]]; then
     tail -n 1 "$WORK/fake.vg.out"
 fi
@@ -133,32 +112,17 @@ fi
 if [[ "${DEPLOYHOOK_NO_VALGRIND:-0}" != 1 ]]; then
     echo "== 1,000 triggers under valgrind (4 threads x 250)"
     run_valgrind stress "$STRESS_BIN" "$BASE" 4 250
-    [[ $VG -eq 0 ]] || server_stderr fake "$WORK/fake.err"
+    [[ $VG -eq 0 ]] || server_log fake "$WORK/fake.log"
     tail -n 1 "$WORK/stress.vg.out"
 fi
 
 # ---- test_wait.c against the emulator ----
 "$WAIT_BIN" --emulator-config >"$WORK/emulator.json"  # its hooks, token and account
 
-# Starts a fresh emulator on an ephemeral port (its first stdout line is
-# "PORT <n>"); sets EMU_BASE. $1 names its output files.
+# Starts a fresh emulator on an ephemeral port; sets EMU_PID and EMU_BASE. $1 names its log.
 start_emulator() {
-    local port=""
-    PYTHONPATH=bindings/python python3 -m deployhook.emulator --port 0 --config "$WORK/emulator.json" \
-        --builds-per-minute 1000 --log-page-size 2 >"$WORK/$1.out" 2>"$WORK/$1.err" &
-    EMU_PID=$!
-    for _ in $(seq 100); do
-        port="$(awk '/^PORT /{print $2; exit}' "$WORK/$1.out")"
-        [[ -n "$port" ]] && break
-        kill -0 "$EMU_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    if [[ -z "$port" ]]; then
-        echo "run.sh: the emulator did not start" >&2
-        cat "$WORK/$1.err" >&2
-        exit 2
-    fi
-    EMU_BASE="http://127.0.0.1:$port/client/v4"
+    start_server EMU "$WORK/$1.log" env PYTHONPATH=bindings/python python3 -m deployhook.emulator --port 0 \
+        --config "$WORK/emulator.json" --builds-per-minute 1000 --log-page-size 2 || exit 2
 }
 
 start_emulator emulator
@@ -167,13 +131,13 @@ wplain=0
 "$WAIT_BIN" "$EMU_BASE" | tee "$WORK/wait.out" || wplain=$?
 tally "$WORK/wait.out" "$wplain"
 stop_emulator
-[[ $wplain -eq 0 ]] || server_stderr emulator "$WORK/emulator.err"
+[[ $wplain -eq 0 ]] || server_log emulator "$WORK/emulator.log"
 if [[ "${DEPLOYHOOK_NO_VALGRIND:-0}" != 1 ]]; then
     start_emulator emulator-vg
     echo "== C ABI wait test under valgrind"
     run_valgrind wait "$WAIT_BIN" "$EMU_BASE"
     stop_emulator
-    [[ $VG -eq 0 ]] || server_stderr emulator "$WORK/emulator-vg.err"
+    [[ $VG -eq 0 ]] || server_log emulator "$WORK/emulator-vg.log"
     tail -n 1 "$WORK/wait.vg.out"
 fi
 
