@@ -1,6 +1,17 @@
 // swift-tools-version: 6.0
 // deployhook: trigger Cloudflare Workers Builds deploy hooks from Swift, C, Python and the shell.
+import Foundation
 import PackageDescription
+
+/// The library's SONAME, libdeployhook.so.<major>: the major version in VERSION, the one hand-edited place of
+/// the version, bumped on every incompatible ABI change.
+let soname: String = {
+    let path = Context.packageDirectory + "/VERSION"
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8), let major = text.split(separator: ".").first,
+          Int(major.trimmingCharacters(in: .whitespacesAndNewlines)) != nil
+    else { fatalError("\(path): expected MAJOR.MINOR.PATCH") }
+    return "libdeployhook.so.\(major.trimmingCharacters(in: .whitespacesAndNewlines))"
+}()
 
 let package = Package(
     name: "deployhook",
@@ -34,6 +45,7 @@ let package = Package(
                     // deployhook_* functions and nothing else.
                     "-use-ld=lld",
                     "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DeployHookC/exports.map",
+                    "-Xlinker", "-soname=\(soname)",
                     // Self-contained: the Swift runtime and FoundationEssentials linked in, no RUNPATH into
                     // the toolchain (SwiftPM's $ORIGIN only), so the .so runs where no Swift is installed.
                     // FoundationEssentials' static archive does not pull in these three by itself.

@@ -536,7 +536,8 @@ def require_prerequisites(selected: set[str]) -> None:
 def compile_programs(scratch: Path) -> dict[str, Path]:
     curl_flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libcurl"], check=True, capture_output=True,
                                 text=True).stdout.split()
-    ours = ["-I", str(REPO / "include"), "-L", str(RELEASE), "-ldeployhook", f"-Wl,-rpath,{RELEASE}"]
+    build_tree = REPO / "packaging" / "build-tree" / "lib"  # the library under its SONAME, as pkg-config gives it
+    ours = ["-I", str(REPO / "include"), "-L", str(build_tree), "-ldeployhook", f"-Wl,-rpath,{build_tree}"]
     binaries = {}
     for name, flags in (("steady_deployhook", ours), ("steady_libcurl", curl_flags), ("fanout_deployhook", ours)):
         binaries[name] = scratch / name

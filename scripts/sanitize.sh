@@ -217,8 +217,11 @@ judge() {
 
 # build_tests SAN LIBDIR EXTRA...: the three C programs against one instrumented library.
 build_tests() {
-    local san=$1 libdir=$2 t
+    local san=$1 libdir=$2 t soname
     shift 2
+    # The programs need the library under its SONAME at run time, as an installed one has it.
+    soname=$(readelf -d "$libdir/libdeployhook.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
+    ln -sf libdeployhook.so "$libdir/$soname"
     for t in test_deployhook test_wait stress_threads; do
         "$CLANG" "${CFLAGS[@]}" "-fsanitize=$san" -o "$WORK/$t.$san" "Tests/c/$t.c" \
             -L "$libdir" -ldeployhook -Wl,-rpath,"$libdir" "$@" || return 1

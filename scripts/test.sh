@@ -50,11 +50,9 @@ swift build -c release || { echo "0 passed, 1 failed"; exit 1; }
 
 check "header is generated from the sources" make --no-print-directory check-header
 check "header and exports agree" scripts/check_abi.sh .build/release/libdeployhook.so
+check "every place agrees with VERSION" make --no-print-directory check-version
 check "C example builds" make --no-print-directory example
-install_root=$(mktemp -d)
-check "make install lays out bin, lib, include" bash -c "make --no-print-directory install PREFIX='$install_root' >/dev/null &&
-  '$install_root/bin/deployhook' --version && test -f '$install_root/lib/libdeployhook.so' -a -f '$install_root/include/deployhook.h'"
-rm -rf "$install_root"
+check "make install/uninstall and pkg-config for the build tree" scripts/check_install.sh
 
 # One fake API for the Swift and Python suites (the C runner starts its own).
 . scripts/servers.sh

@@ -74,7 +74,7 @@ struct ConfigurationTests {
         #expect(configuration.maxRetries == 2)
         #expect(configuration.baseURL == nil)
         #expect(configuration.caFile == nil)
-        #expect(configuration.defaultUserAgent == "deployhook/0.1.0 (swift; linux)")
+        #expect(configuration.defaultUserAgent == "deployhook/\(DeployHookVersion.string) (swift; linux)")
     }
 
     @Test func badValuesChangeNothing() throws {

@@ -4,14 +4,14 @@
 # (test_wait.c) against the Workers Builds API emulator, freshly started for
 # each run. Run from the repository root:
 #   bash Tests/c/run.sh
-# Environment: CC (default cc), LIBDIR (default .build/release, holds
-# libdeployhook.so), DEPLOYHOOK_NO_VALGRIND=1 to skip the valgrind runs.
+# Environment: CC (default cc), LIBDIR (default packaging/build-tree/lib: the
+# release build's libdeployhook.so under its link name and SONAME), DEPLOYHOOK_NO_VALGRIND=1 to skip the valgrind runs.
 # The last line sums every run's "N passed, N failed" line; a run that ends
 # without one, or fails with 0 failed checks (e.g. valgrind errors), counts
 # as one failed check.
 set -euo pipefail
 
-LIBDIR="${LIBDIR:-.build/release}"
+LIBDIR="${LIBDIR:-packaging/build-tree/lib}"  # links to .build/release/libdeployhook.so, SONAME included
 if [[ ! -f "$LIBDIR/libdeployhook.so" ]]; then
     echo "run.sh: $LIBDIR/libdeployhook.so not found (build it, or set LIBDIR)" >&2
     exit 2

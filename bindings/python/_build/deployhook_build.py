@@ -42,7 +42,16 @@ def _project() -> dict:
     else:  # get_requires_for_build_* asked for it
         import tomli as tomllib
     with open("pyproject.toml", "rb") as file:
-        return tomllib.load(file)["project"]
+        project = tomllib.load(file)["project"]
+    return {**project, "version": _version()}
+
+
+def _version() -> str:
+    """The version: VERSION at the top of the repository, the one place it is written by hand."""
+    path = Path.cwd().resolve().parent.parent / "VERSION"
+    if not path.is_file():
+        raise RuntimeError(f"no {path}: build the wheel from bindings/python inside the deployhook repository")
+    return path.read_text(encoding="utf-8").strip()
 
 
 def _metadata(project: dict) -> str:
