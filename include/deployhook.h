@@ -43,7 +43,10 @@ typedef enum deployhook_error {
     DEPLOYHOOK_ERR_TLS = 8,              /**< TLS handshake or certificate verification failed. */
     DEPLOYHOOK_ERR_RESPONSE = 9,         /**< A malformed, unreadable or oversized (> 1 MiB) response. */
     DEPLOYHOOK_ERR_INTERNAL = 10,        /**< A bug or resource failure inside the library. */
-    DEPLOYHOOK_ERR_WAIT_TIMEOUT = 11     /**< Waiting for a build: it did not stop before the wait timeout. */
+    DEPLOYHOOK_ERR_WAIT_TIMEOUT = 11,    /**< Waiting for a build: it did not stop before the wait timeout. */
+    DEPLOYHOOK_ERR_CANCELLED = 12,       /**< The call was interrupted (deployhook_options_interrupt()). */
+    DEPLOYHOOK_ERR_NO_CREDENTIALS = 13   /**< Following a build needs an API token and an account ID, and one is
+                                              missing or malformed; nothing was sent. */
 } deployhook_error;
 
 /** The state of a build as Cloudflare reported it. A status string it does not know is UNKNOWN. */
@@ -298,6 +301,35 @@ deployhook_error deployhook_options_set_account_id(deployhook_options *options, 
  * 25 min: builds time out after 20). Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
 deployhook_error deployhook_options_set_wait_timeout_ms(deployhook_options *options, long milliseconds);
+
+/**
+ * New options with the same settings as options, sharing its open connections (either may be freed
+ * first); an interrupt of one does not touch calls made with the other. This is how a binding stops one
+ * call without losing connection reuse: duplicate, call with the copy, interrupt the copy.
+ * Owned by the caller: free with deployhook_options_free(). NULL when options is NULL or out of memory.
+ */
+deployhook_options *deployhook_options_dup(const deployhook_options *options);
+
+/* ---- Stopping calls and reading why a call failed ---- */
+/**
+ * Ends every call in flight with options (trigger, trigger_with, trigger_many, wait, trigger_and_wait,
+ * cancel_build) within 100 ms with DEPLOYHOOK_ERR_CANCELLED, whatever it is doing: resolving, connecting,
+ * sending, receiving, waiting before a retry or between polls, reading log pages. In deployhook_trigger_many()
+ * the hooks that already ended keep their results and the rest end CANCELLED. Calls that begin afterwards
+ * are not affected, and the options stay usable. Safe from any thread, from inside a wait callback (that is
+ * how a callback stops its own wait) and from a signal handler (it takes no lock and allocates nothing; it
+ * leaves deployhook_last_error_message() as it was, unless options is NULL).
+ * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT for NULL options.
+ */
+int deployhook_options_interrupt(const deployhook_options *options);
+
+/**
+ * The readable reason of the last failure, on the calling thread, of a function that returns a
+ * deployhook_error code (the setters, deployhook_trigger_many(), deployhook_options_interrupt()): NULL
+ * after a success. The text is the library's own (plain ASCII, never a hook or token), owned by the
+ * library, and valid until the next deployhook call on this thread; never free it.
+ */
+const char *deployhook_last_error_message(void);
 
 /* ---- Names and version ---- */
 /**

@@ -31,7 +31,9 @@ SECTIONS = [
         "deployhook_options_set_timeout_ms", "deployhook_options_set_connect_timeout_ms",
         "deployhook_options_set_max_retries", "deployhook_options_set_max_concurrency", "deployhook_options_set_ca_file",
         "deployhook_options_set_user_agent", "deployhook_options_set_api_token",
-        "deployhook_options_set_account_id", "deployhook_options_set_wait_timeout_ms"]),
+        "deployhook_options_set_account_id", "deployhook_options_set_wait_timeout_ms", "deployhook_options_dup"]),
+    ("Stopping calls and reading why a call failed", [
+        "deployhook_options_interrupt", "deployhook_last_error_message"]),
     ("Names and version", [
         "deployhook_error_name", "deployhook_status_name", "deployhook_outcome_name", "deployhook_version",
         "deployhook_version_number"]),

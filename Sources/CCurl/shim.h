@@ -25,6 +25,17 @@ static inline CURLcode dh_curl_no_ca_cache(CURL *h)
     return CURLE_UNKNOWN_OPTION;
 #endif
 }
+/** Removing a transfer that is still resolving a name does not wait for the resolver thread (libcurl
+ *  >= 7.87), so an interrupted call ends at once; CURLE_UNKNOWN_OPTION from an older libcurl. */
+static inline CURLcode dh_curl_quick_exit(CURL *h)
+{
+#if LIBCURL_VERSION_NUM >= 0x075700
+    return curl_easy_setopt(h, CURLOPT_QUICK_EXIT, 1L);
+#else
+    (void)h;
+    return CURLE_UNKNOWN_OPTION;
+#endif
+}
 static inline CURLMcode dh_curl_multi_set_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 
 #endif

@@ -27,7 +27,10 @@ typedef enum deployhook_error {
     DEPLOYHOOK_ERR_TLS = 8,              /**< TLS handshake or certificate verification failed. */
     DEPLOYHOOK_ERR_RESPONSE = 9,         /**< A malformed, unreadable or oversized (> 1 MiB) response. */
     DEPLOYHOOK_ERR_INTERNAL = 10,        /**< A bug or resource failure inside the library. */
-    DEPLOYHOOK_ERR_WAIT_TIMEOUT = 11     /**< Waiting for a build: it did not stop before the wait timeout. */
+    DEPLOYHOOK_ERR_WAIT_TIMEOUT = 11,    /**< Waiting for a build: it did not stop before the wait timeout. */
+    DEPLOYHOOK_ERR_CANCELLED = 12,       /**< The call was interrupted (deployhook_options_interrupt()). */
+    DEPLOYHOOK_ERR_NO_CREDENTIALS = 13   /**< Following a build needs an API token and an account ID, and one is
+                                              missing or malformed; nothing was sent. */
 } deployhook_error;
 
 /** The state of a build as Cloudflare reported it. A status string it does not know is UNKNOWN. */

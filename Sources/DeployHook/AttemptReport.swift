@@ -1,6 +1,6 @@
 /// One HTTP attempt as `--verbose` shows it: never the hook or the token.
 public struct AttemptReport: Sendable, Equatable {
-    /// `POST` or `GET`.
+    /// `POST`, `GET` or `PUT`.
     public var method: String
     /// The URL with the hook redacted (tokens are never in URLs).
     public var redactedURL: String

@@ -63,6 +63,16 @@ public struct BuildLogLine: Sendable, Equatable {
         self.timestamp = timestamp
         self.message = message
     }
+
+    /// The largest timestamp read as seconds (the year 5138): the schema's example is in seconds,
+    /// Cloudflare's own client reads the number as milliseconds, and any larger value is milliseconds
+    /// (1e11 ms is March 1973, before any build).
+    public static let largestSecondsTimestamp = 1e11
+
+    /// Seconds since 1970 from the API's number, in seconds or milliseconds (see ``largestSecondsTimestamp``).
+    public static func seconds(fromAPI value: Double) -> Double {
+        value > largestSecondsTimestamp ? value / 1000 : value
+    }
 }
 
 /// A page of a build's log, as `GET …/builds/{build_uuid}/logs?cursor=…` returns it.
@@ -115,7 +125,7 @@ struct LogFields: Decodable {
             var pair = try decoder.unkeyedContainer()
             let timestamp = try? pair.decode(Double.self)
             let message = try? pair.decode(String.self)
-            line = timestamp.flatMap { time in message.map { BuildLogLine(timestamp: time, message: $0) } }
+            line = timestamp.flatMap { time in message.map { BuildLogLine(timestamp: BuildLogLine.seconds(fromAPI: time), message: $0) } }
         }
     }
 

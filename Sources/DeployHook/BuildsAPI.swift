@@ -1,44 +1,61 @@
-/// Reading builds: `GET /accounts/{account_id}/builds/builds/{build_uuid}` and its `/logs`, with a bearer
-/// token (``Configuration/setAPIToken(_:)`` or `CLOUDFLARE_API_TOKEN`).
+/// Reading and cancelling builds: `GET /accounts/{account_id}/builds/builds/{build_uuid}`, its `/logs`, and
+/// `PUT …/cancel`, with a bearer token (``Configuration/setAPIToken(_:)`` or `CLOUDFLARE_API_TOKEN`).
 extension DeployHookClient {
     /// The build's current state.
     public func buildDetailsBlocking(_ buildUUID: String) throws(DeployHookError) -> BuildDetails {
-        try buildDetails(try BuildReference(buildUUID, self), timeout: configuration.timeout)
+        let ticket = interrupter.begin()
+        defer { ticket.finish() }
+        return try buildDetails(try BuildReference(buildUUID, self), timeout: configuration.timeout, ticket: ticket)
     }
 
     /// The build's log lines after `cursor` (nil: from the start).
     public func buildLogsBlocking(_ buildUUID: String, after cursor: String? = nil) throws(DeployHookError) -> BuildLogPage {
-        try buildLogs(try BuildReference(buildUUID, self), after: cursor, timeout: configuration.timeout)
+        let ticket = interrupter.begin()
+        defer { ticket.finish() }
+        return try buildLogs(try BuildReference(buildUUID, self), after: cursor, timeout: configuration.timeout, ticket: ticket)
     }
 
-    func buildDetails(_ build: BuildReference, timeout: Duration) throws(DeployHookError) -> BuildDetails {
+    /// The build's state. An answer about another build, or with a build UUID that is not a UUID, is a
+    /// ``DeployHookError/Kind/response`` error; a stopped build (an outcome or a stop time) reads as stopped
+    /// even when the answer has no status.
+    func buildDetails(_ build: BuildReference, timeout: Duration, ticket: Interrupter.Ticket) throws(DeployHookError) -> BuildDetails {
         let (fields, response): (BuildFields?, APIResponse) = try exchange(
-            "GET", build.url, redactedURL: build.url, headers: [build.authorization], subject: build.subject, timeout: timeout)
-        guard var details = fields?.details else {
+            .get, build.url, redactedURL: build.url, headers: [build.authorization], subject: build.subject,
+            timeout: timeout, ticket: ticket)
+        guard var details = fields?.details.redacted(build.subject.redactor) else {
             throw DeployHookError(.response, "the answer for build \(build.uuid) has no result", response: response)
         }
         if details.buildUUID.isEmpty { details.buildUUID = build.uuid }
+        guard Self.canonicalBuildUUID(details.buildUUID) == build.uuid else {
+            throw DeployHookError(.response, "the answer for build \(build.uuid) is about another build", response: response)
+        }
+        if details.status != .stopped && (details.outcome != nil || details.stoppedOn != nil) { details.status = .stopped }
         details.response = response
         return details
     }
 
-    func buildLogs(_ build: BuildReference, after cursor: String?, timeout: Duration) throws(DeployHookError) -> BuildLogPage {
+    func buildLogs(_ build: BuildReference, after cursor: String?, timeout: Duration,
+                   ticket: Interrupter.Ticket) throws(DeployHookError) -> BuildLogPage {
         let query = cursor.map { "?cursor=\($0.percentEncodedForQuery)" } ?? ""
         let (fields, _): (LogFields?, APIResponse) = try exchange(
-            "GET", build.url + "/logs" + query, redactedURL: build.url + "/logs" + query, headers: [build.authorization],
-            subject: build.subject, timeout: timeout)
-        return fields?.page ?? BuildLogPage(cursor: cursor, lines: [], truncated: false)
+            .get, build.url + "/logs" + query, redactedURL: build.url + "/logs" + query, headers: [build.authorization],
+            subject: build.subject, timeout: timeout, ticket: ticket)
+        var page = fields?.page ?? BuildLogPage(cursor: nil, lines: [], truncated: false)
+        page.lines = page.lines.map { $0.redacted(build.subject.redactor) }
+        return page
     }
 }
 
-/// A validated build to read: its URL under the account, the credentials, how messages name it.
+/// A validated build to read: its URL under the account, the credentials, how messages name it and what
+/// they must never contain.
 struct BuildReference {
     let uuid: String
     let url: String
     let authorization: String
     let subject: ResponseClassifier.Subject
 
-    init(_ buildUUID: String, _ client: DeployHookClient) throws(DeployHookError) {
+    /// `secretHooks`: the hooks that started the build, scrubbed like the token from all it returns.
+    init(_ buildUUID: String, _ client: DeployHookClient, secretHooks: [DeployHookID] = []) throws(DeployHookError) {
         guard let uuid = DeployHookID.canonicalUUID(buildUUID.trimmingWhitespace()) else {
             throw DeployHookError(.invalidArgument, "the build UUID is not a UUID")
         }
@@ -47,7 +64,8 @@ struct BuildReference {
         self.uuid = uuid
         url = "\(base)/accounts/\(credentials.accountID)/builds/builds/\(uuid)"
         authorization = "Authorization: Bearer \(credentials.token)"
-        subject = .init(name: "build \(uuid)", action: "reading build \(uuid)", secrets: [credentials.secret])
+        subject = .init(name: "build \(uuid)", action: "reading build \(uuid)",
+                        redactor: Redactor(hooks: secretHooks, literals: [credentials.secret]))
     }
 }
 
@@ -74,7 +92,8 @@ extension DeployHookClient {
         DeployHookID.canonicalUUID(text.trimmingWhitespace())
     }
 
-    /// Checks that waiting is possible (account ID and API token at hand, well formed), sending nothing.
+    /// Checks that waiting is possible (account ID and API token at hand, well formed), sending nothing;
+    /// throws ``DeployHookError/Kind/noCredentials`` otherwise.
     public func validateWaitCredentials() throws(DeployHookError) {
         _ = try configuration.resolvedCredentials(environment: environment)
     }

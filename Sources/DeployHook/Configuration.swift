@@ -120,14 +120,19 @@ public struct Configuration: Sendable, Equatable {
         waitTimeout = try Self.validated(value, "wait timeout")
     }
 
-    /// The credentials in force: explicit values, else the environment; an error naming what is missing.
+    /// The credentials in force: explicit values, else the environment; a ``DeployHookError/Kind/noCredentials``
+    /// error naming what is missing or malformed.
     func resolvedCredentials(environment: (String) -> String?) throws(DeployHookError) -> APICredentials {
         let account = accountID ?? environment(APICredentials.accountEnvironmentVariable).flatMap { $0.isEmpty ? nil : $0 }
         let token = apiToken?.value ?? environment(APICredentials.tokenEnvironmentVariable).flatMap { $0.isEmpty ? nil : $0 }
         guard let account, let token else {
-            throw DeployHookError(.invalidArgument, "following a build needs an account ID and an API token (\(APICredentials.accountEnvironmentVariable), \(APICredentials.tokenEnvironmentVariable))")
+            throw DeployHookError(.noCredentials, "following a build needs an account ID and an API token (\(APICredentials.accountEnvironmentVariable), \(APICredentials.tokenEnvironmentVariable))")
         }
-        return try APICredentials(accountID: account, token: token)
+        do throws(DeployHookError) {
+            return try APICredentials(accountID: account, token: token)
+        } catch {
+            throw DeployHookError(.noCredentials, error.message)  // a malformed value from the environment
+        }
     }
 
     /// `deployhook/<version> (<binding>; <os>)`.

@@ -1,4 +1,5 @@
 import CCurl
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,35 +8,44 @@ import Darwin
 
 /// Open connections kept between calls: every call through clients that share a pool reuses the
 /// connections earlier calls left open (no new TCP or TLS handshake while the server keeps them alive).
-/// Thread-safe; concurrent calls each get a connection of their own. Closing happens when the last
+/// Thread-safe; concurrent calls each get connections of their own. Closing happens when the last
 /// client holding the pool is gone.
 ///
-/// Under the hood: idle libcurl easy handles (each keeps its connection cache across `curl_easy_reset`)
-/// and one idle multi handle for ``DeployHookClient/triggerAllBlocking(_:)``.
+/// Under the hood: idle libcurl multi handles, each with the connection cache of the calls that used it,
+/// and idle easy handles (options reset) for the transfers.
+///
+/// After `fork()`, the child starts with an empty pool: the handles it inherited share their sockets with
+/// the parent, so the child drops them without closing them (no TLS close on a socket the parent still
+/// uses, no answer meant for the parent read by the child).
 public final class ConnectionPool: @unchecked Sendable {  // every mutable property is guarded by `mutex`
-    /// The most easy handles kept idle; more are closed when given back.
+    /// The most idle handles of each kind kept; more are closed when given back.
     static let maxIdleHandles = 8
 
     /// A pthread mutex (not Synchronization.Mutex, whose futexes ThreadSanitizer cannot see).
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var idleEasy: [UnsafeMutableRawPointer] = []
-    private var idleMulti: UnsafeMutableRawPointer?
+    private var idleMulti: [UnsafeMutableRawPointer] = []
+    /// The process the idle handles belong to (``ForkWatch/generation`` when they were kept).
+    private var generation: Int
 
     /// An empty pool: the first call opens its connection.
     public init() {
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
+        generation = ForkWatch.generation
     }
 
     deinit {
-        idleEasy.forEach { curl_easy_cleanup($0) }
-        if let idleMulti { curl_multi_cleanup(idleMulti) }
+        if generation == ForkWatch.generation {
+            idleEasy.forEach { curl_easy_cleanup($0) }
+            idleMulti.forEach { curl_multi_cleanup($0) }
+        }
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
     }
 
-    /// An idle easy handle (options at their defaults, connections kept) or a new one; nil when out of memory.
+    /// An idle easy handle (options at their defaults) or a new one; nil when out of memory.
     func takeEasy() -> UnsafeMutableRawPointer? {
         locked { idleEasy.popLast() } ?? curl_easy_init()
     }
@@ -44,35 +54,48 @@ public final class ConnectionPool: @unchecked Sendable {  // every mutable prope
     /// finished exchange) and it is kept, or closed when the pool is full.
     func give(easy handle: UnsafeMutableRawPointer) {
         curl_easy_reset(handle)
-        let kept = locked {
-            guard idleEasy.count < Self.maxIdleHandles else { return false }
-            idleEasy.append(handle)
-            return true
-        }
-        if !kept { curl_easy_cleanup(handle) }
+        if !locked({ keep(handle, in: &idleEasy) }) { curl_easy_cleanup(handle) }
     }
 
-    /// The idle multi handle or a new one; nil when out of memory.
+    /// An idle multi handle, with the connections it keeps open, or a new one; nil when out of memory.
     func takeMulti() -> UnsafeMutableRawPointer? {
-        locked {
-            defer { idleMulti = nil }
-            return idleMulti
-        } ?? curl_multi_init()
+        locked { idleMulti.popLast() } ?? curl_multi_init()
     }
 
-    /// Takes back a multi handle with no transfer attached: kept, or closed when one is kept already.
+    /// Takes back a multi handle with no transfer attached: kept, or closed when the pool is full.
     func give(multi: UnsafeMutableRawPointer) {
-        let kept = locked {
-            guard idleMulti == nil else { return false }
-            idleMulti = multi
-            return true
-        }
-        if !kept { curl_multi_cleanup(multi) }
+        if !locked({ keep(multi, in: &idleMulti) }) { curl_multi_cleanup(multi) }
     }
 
+    private func keep(_ handle: UnsafeMutableRawPointer, in idle: inout [UnsafeMutableRawPointer]) -> Bool {
+        guard idle.count < Self.maxIdleHandles else { return false }
+        idle.append(handle)
+        return true
+    }
+
+    /// Runs `body` under the mutex, first dropping (never closing) handles inherited across a fork.
     private func locked<T>(_ body: () -> T) -> T {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
+        let now = ForkWatch.generation
+        if generation != now {
+            idleEasy = []
+            idleMulti = []
+            generation = now
+        }
         return body()
+    }
+}
+
+/// Counts the forks this process came out of, as a child: a pool compares it with the count when it kept
+/// its handles.
+enum ForkWatch {
+    private static let forks = Atomic<Int>(0)
+    private static let installed: Bool = pthread_atfork(nil, nil, { ForkWatch.forks.add(1, ordering: .relaxed) }) == 0
+
+    /// How many times this process has been the child of a fork since the first pool was made.
+    static var generation: Int {
+        _ = installed
+        return forks.load(ordering: .relaxed)
     }
 }

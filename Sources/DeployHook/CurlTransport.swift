@@ -4,18 +4,12 @@ import CCurl
 /// initialised exactly once, under a lock).
 private let curlGlobalInitResult: CURLcode = curl_global_init(Int(CURL_GLOBAL_ALL))
 
-/// The HTTP transport over libcurl: the easy interface for one exchange, the multi interface for many,
-/// both on handles from `connections` (so their connections outlive the call).
+/// The HTTP transport over libcurl's multi interface, on handles from `connections` (so their connections
+/// outlive the call).
 struct CurlTransport: HTTPTransport {
     let connections: ConnectionPool
 
-    func perform(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure> {
-        CurlExchange.make(request, connections).flatMap { exchange in exchange.outcome(of: curl_easy_perform(exchange.handle)) }
-    }
-
-    func performAll(_ requests: [HTTPRequest], concurrency: Int, loop: RetryLoop) -> [Result<HTTPResponse, TransportFailure>] {
-        CurlMultiRunner(concurrency: concurrency, loop: loop, connections: connections).run(requests)
-    }
+    func session(_ ticket: Interrupter.Ticket) -> any TransferSession { CurlSession(connections, ticket) }
 
     /// Sets every option for one exchange; the first failing option's code, or CURLE_OK.
     fileprivate static func configure(_ handle: UnsafeMutableRawPointer, _ request: HTTPRequest,
@@ -40,13 +34,18 @@ struct CurlTransport: HTTPTransport {
         set(dh_curl_set_pointer(handle, CURLOPT_WRITEDATA, context))
         set(dh_curl_set_callback(handle, CURLOPT_HEADERFUNCTION, curlWriteHeader))
         set(dh_curl_set_pointer(handle, CURLOPT_HEADERDATA, context))
-        if request.method == "POST" {
+        switch request.method {
+        case .get:
+            set(dh_curl_set_long(handle, CURLOPT_HTTPGET, 1))
+        case .post, .put:
             // COPYPOSTFIELDS copies the (empty) body, so curl never falls back to reading stdin.
             set(dh_curl_set_long(handle, CURLOPT_POSTFIELDSIZE, 0))
             set(dh_curl_set_string(handle, CURLOPT_COPYPOSTFIELDS, ""))
-        } else {
-            set(dh_curl_set_long(handle, CURLOPT_HTTPGET, 1))
+            if request.method == .put { set(dh_curl_set_string(handle, CURLOPT_CUSTOMREQUEST, "PUT")) }
         }
+        // An interrupted call removes its transfers at once, even one still resolving a name.
+        let quick = dh_curl_quick_exit(handle)
+        if quick != CURLE_UNKNOWN_OPTION { set(quick) }
         // Handles and their connections are reused, so the trust store must not be cached beyond a connection.
         let uncached = dh_curl_no_ca_cache(handle)
         if uncached != CURLE_NOT_BUILT_IN && uncached != CURLE_UNKNOWN_OPTION { set(uncached) }

@@ -16,6 +16,8 @@ public struct DeployHookClient: Sendable {
     let environment: @Sendable (String) -> String?
     /// Hears about every HTTP attempt (method, redacted URL, status, cf-ray, retry wait); nil by default.
     public var attemptObserver: (@Sendable (AttemptReport) -> Void)?
+    /// Ends this client's calls in flight (and its copies', which share it) when interrupted.
+    public var interrupter = Interrupter()
 
     /// A client over libcurl with the given settings and a pool of its own: repeated calls through this
     /// client (and its copies) reuse connections.
@@ -45,19 +47,33 @@ public struct DeployHookClient: Sendable {
     }
 
     /// Triggers `hook` (a UUID or a trigger URL under the API base), blocking the calling thread until
-    /// the answer, the last retry or the deadline (``Configuration/timeout``) whichever comes first.
+    /// the answer, the last retry, the deadline (``Configuration/timeout``) or an interrupt
+    /// (``interrupter``), whichever comes first.
     public func triggerBlocking(_ hook: String) throws(DeployHookError) -> TriggerResult {
+        let ticket = interrupter.begin()
+        defer { ticket.finish() }
+        return try trigger(hook, ticket: ticket)
+    }
+
+    /// ``triggerBlocking(_:)`` as part of a call that holds `ticket`.
+    func trigger(_ hook: String, ticket: Interrupter.Ticket) throws(DeployHookError) -> TriggerResult {
         let base = try configuration.resolvedBaseURL(environment: environment)
         let id = try DeployHookID(parsing: hook, apiBase: base)
-        let request = triggerRequest(id, base)
-        let outcome = retryLoop(timeout: configuration.timeout, secrets: ResponseClassifier.Subject(id).secrets).run(request, over: transport)
-        return try triggerResult(outcome, id).get()
+        let subject = ResponseClassifier.Subject(id)
+        let outcome = scheduler(ticket, timeout: configuration.timeout, concurrency: 1, subject.redactor)
+            .run([triggerRequest(id, base)], over: transport)[0]
+        return try triggerResult(outcome, subject).get()
     }
 
     /// Triggers every hook, at most ``Configuration/maxConcurrency`` at once over shared connections (curl's
-    /// multi interface), each with the usual retries and its own deadline. Blocks the calling thread.
-    /// The outcomes come in input order; an invalid hook fails alone, without traffic.
+    /// multi interface), each with the usual retries, all within ``Configuration/timeout`` from the call's
+    /// start (a hook still waiting for its turn then ends ``DeployHookError/Kind/timeout``). Blocks the
+    /// calling thread; an interrupt ends the hooks still running or waiting with
+    /// ``DeployHookError/Kind/cancelled``. The outcomes come in input order; an invalid hook fails alone,
+    /// without traffic. No outcome holds any hook of the batch.
     public func triggerAllBlocking(_ hooks: [String]) -> [Result<TriggerResult, DeployHookError>] {
+        let ticket = interrupter.begin()
+        defer { ticket.finish() }
         let base: APIBase
         do throws(DeployHookError) { base = try configuration.resolvedBaseURL(environment: environment) } catch {
             return hooks.map { _ in .failure(error) }
@@ -69,41 +85,52 @@ public struct DeployHookClient: Sendable {
                 outcomes[index] = .failure(error)
             }
         }
-        let loop = retryLoop(timeout: configuration.timeout, secrets: valid.flatMap { ResponseClassifier.Subject($0.id).secrets })
-        let requests = valid.map { triggerRequest($0.id, base) }
-        // One hook needs no multi handle: the plain exchange is the same request, with less set-up.
-        let answers = requests.count == 1 ? [loop.run(requests[0], over: transport)]
-            : transport.performAll(requests, concurrency: configuration.maxConcurrency, loop: loop)
-        for ((index, id), answer) in zip(valid, answers) { outcomes[index] = triggerResult(answer, id) }
+        let redactor = Redactor(hooks: valid.map(\.id))
+        let answers = scheduler(ticket, timeout: configuration.timeout, concurrency: configuration.maxConcurrency, redactor)
+            .run(valid.map { triggerRequest($0.id, base) }, over: transport)
+        for ((index, id), answer) in zip(valid, answers) {
+            outcomes[index] = triggerResult(answer, ResponseClassifier.Subject(id, redactor: redactor))
+        }
         return outcomes.map { $0 ?? .failure(DeployHookError(.internal, "a trigger had no outcome")) }
     }
 
-    /// Like ``triggerAllBlocking(_:)``, on a thread of its own.
+    /// Like ``triggerAllBlocking(_:)``, on a thread of its own; cancelling the task interrupts it.
     public func triggerAll(_ hooks: [String]) async -> [Result<TriggerResult, DeployHookError>] {
-        await runOnOwnThread { triggerAllBlocking(hooks) }
+        await interruptibleOnOwnThread { client in client.triggerAllBlocking(hooks) }
     }
 
     private func triggerRequest(_ id: DeployHookID, _ base: APIBase) -> HTTPRequest {
         let path = "workers/builds/deploy_hooks/"
-        return request("POST", "\(base)/\(path)\(id.uuid)", redactedURL: "\(base)/\(path)\(id.redacted)", headers: [],
+        return request(.post, "\(base)/\(path)\(id.uuid)", redactedURL: "\(base)/\(path)\(id.redacted)", headers: [],
                        timeout: configuration.timeout)
     }
 
-    private func triggerResult(_ outcome: Result<HTTPResponse, TransportFailure>, _ id: DeployHookID) -> Result<TriggerResult, DeployHookError> {
-        let fields: Result<(TriggerFields?, APIResponse), DeployHookError> = answer(outcome, subject: .init(id))
-        return fields.map { fields, response in TriggerResult(build: fields?.build ?? Build(), response: response) }
+    /// A trigger's build, redacted, or the error the outcome amounts to. A build UUID that is not a UUID
+    /// is an answer the library cannot use: a ``DeployHookError/Kind/response`` error.
+    private func triggerResult(_ outcome: Result<HTTPResponse, TransportFailure>,
+                               _ subject: ResponseClassifier.Subject) -> Result<TriggerResult, DeployHookError> {
+        let fields: Result<(TriggerFields?, APIResponse), DeployHookError> = answer(outcome, subject: subject)
+        return fields.flatMap { fields, response in
+            let build = (fields?.build ?? Build()).redacted(subject.redactor)
+            if let uuid = build.buildUUID, Self.canonicalBuildUUID(uuid) == nil {
+                return .failure(DeployHookError(.response, "the answer's build_uuid is not a UUID", response: response))
+            }
+            return .success(TriggerResult(build: build, response: response))
+        }
     }
 
-    /// One API call with retries: the `result` fields of a successful answer, or a typed, scrubbed error.
-    func exchange<Fields: Decodable>(_ method: String, _ url: String, redactedURL: String, headers: [String],
-                                     subject: ResponseClassifier.Subject, timeout: Duration) throws(DeployHookError) -> (Fields?, APIResponse) {
-        let outcome = retryLoop(timeout: timeout, secrets: subject.secrets)
-            .run(request(method, url, redactedURL: redactedURL, headers: headers, timeout: timeout), over: transport)
+    /// One API call with retries within `timeout`: the `result` fields of a successful answer, or a typed,
+    /// redacted error.
+    func exchange<Fields: Decodable>(_ method: HTTPMethod, _ url: String, redactedURL: String, headers: [String],
+                                     subject: ResponseClassifier.Subject, timeout: Duration,
+                                     ticket: Interrupter.Ticket) throws(DeployHookError) -> (Fields?, APIResponse) {
+        let outcome = scheduler(ticket, timeout: timeout, concurrency: 1, subject.redactor)
+            .run([request(method, url, redactedURL: redactedURL, headers: headers, timeout: timeout)], over: transport)[0]
         return try answer(outcome, subject: subject).get()
     }
 
     /// A request with the standard headers and this client's settings.
-    private func request(_ method: String, _ url: String, redactedURL: String, headers: [String], timeout: Duration) -> HTTPRequest {
+    private func request(_ method: HTTPMethod, _ url: String, redactedURL: String, headers: [String], timeout: Duration) -> HTTPRequest {
         HTTPRequest(
             url: url, redactedURL: redactedURL, method: method,
             headers: ["Accept: application/json", "User-Agent: \(configuration.userAgent ?? configuration.defaultUserAgent)"] + headers,
@@ -111,40 +138,53 @@ public struct DeployHookClient: Sendable {
             caFile: configuration.caFile, maxBodyBytes: Configuration.maxResponseBytes)
     }
 
-    /// This client's retries, reporting attempts (with `secrets` scrubbed) to the observer.
-    private func retryLoop(timeout: Duration, secrets: [Secret]) -> RetryLoop {
+    /// This client's retries for one call, reporting attempts (redacted) to the observer.
+    private func scheduler(_ ticket: Interrupter.Ticket, timeout: Duration, concurrency: Int, _ redactor: Redactor) -> RequestScheduler {
         let observer = attemptObserver.map { observe in
-            { @Sendable (report: AttemptReport) in
-                var report = report
-                report.failure = report.failure?.scrubbing(secrets)
-                observe(report)
-            }
+            { @Sendable (report: AttemptReport) in observe(report.redacted(redactor)) }
         }
-        return RetryLoop(maxRetries: configuration.maxRetries, timeout: timeout, timing: timing, observer: observer)
+        return RequestScheduler(maxRetries: configuration.maxRetries, timeout: timeout, concurrency: concurrency,
+                                timing: timing, ticket: ticket, observer: observer)
     }
 
-    /// The `result` fields of an attempt's final outcome, or the typed, scrubbed error it amounts to.
+    /// The `result` fields of an attempt's final outcome, or the typed error it amounts to; errors redacted.
     private func answer<Fields: Decodable>(_ outcome: Result<HTTPResponse, TransportFailure>,
                                            subject: ResponseClassifier.Subject) -> Result<(Fields?, APIResponse), DeployHookError> {
         switch outcome {
         case .success(let http):
-            return ResponseClassifier.classify(http, subject).mapError { error in
-                var error = error
-                error.response?.retryAfter = RetryPolicy.serverRequestedDelay(http, now: timing.wallClock())
-                return error
-            }
+            return ResponseClassifier.classify(http, subject)
+                .map { fields, response in (fields, response.redacted(subject.redactor)) }
+                .mapError { error in
+                    var error = error.redacted(subject.redactor)
+                    error.response?.retryAfter = RetryPolicy.serverRequestedDelay(http, now: timing.wallClock())
+                    return error
+                }
         case .failure(let failure):
             let response = failure.partial.map { APIResponse(statusCode: $0.status, cfRay: $0.headers["cf-ray"], body: $0.body) }
-            return .failure(DeployHookError(DeployHookError.Kind(failure.kind), failure.message, response: response).scrubbing(subject.secrets))
+            return .failure(DeployHookError(DeployHookError.Kind(failure.kind), failure.message, response: response).redacted(subject.redactor))
         }
     }
 
     /// Triggers `hook` without blocking Swift's cooperative threads: the blocking exchange runs on a
-    /// thread of its own. Same semantics as ``triggerBlocking(_:)``.
+    /// thread of its own. Same semantics as ``triggerBlocking(_:)``; cancelling the task interrupts the
+    /// call, which then throws ``DeployHookError/Kind/cancelled``.
     public func trigger(_ hook: String) async throws(DeployHookError) -> TriggerResult {
-        try await runOnOwnThread { () -> Result<TriggerResult, DeployHookError> in
-            do throws(DeployHookError) { return .success(try triggerBlocking(hook)) } catch { return .failure(error) }
+        try await interruptibleOnOwnThread { client -> Result<TriggerResult, DeployHookError> in
+            do throws(DeployHookError) { return .success(try client.triggerBlocking(hook)) } catch { return .failure(error) }
         }.get()
+    }
+
+    /// Runs `work` with a copy of this client on a thread of its own; cancelling the task interrupts it
+    /// (through an interrupter of its own, so other calls with this client go on).
+    func interruptibleOnOwnThread<T: Sendable>(_ work: @escaping @Sendable (DeployHookClient) -> T) async -> T {
+        var client = self
+        client.interrupter = Interrupter()
+        let call = client
+        return await withTaskCancellationHandler {
+            await runOnOwnThread { work(call) }
+        } onCancel: {
+            call.interrupter.interrupt()
+        }
     }
 }
 
@@ -157,6 +197,7 @@ extension DeployHookError.Kind {
         case .tls: self = .tls
         case .response: self = .response
         case .internal: self = .internal
+        case .cancelled: self = .cancelled
         }
     }
 }

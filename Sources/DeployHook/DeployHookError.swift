@@ -24,6 +24,10 @@ public struct DeployHookError: Error, Sendable, Equatable, CustomStringConvertib
         case `internal` = 10
         /// The build did not stop before the wait timeout.
         case waitTimeout = 11
+        /// The call was interrupted (``Interrupter/interrupt()``, a cancelled task).
+        case cancelled = 12
+        /// Following a build needs an API token and an account ID, and one is missing or malformed; nothing was sent.
+        case noCredentials = 13
     }
 
     /// The stable kind of failure.

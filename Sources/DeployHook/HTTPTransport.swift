@@ -4,8 +4,8 @@ struct HTTPRequest: Sendable, Equatable {
     var url: String
     /// The URL as it may be shown: the hook replaced by its redacted form.
     var redactedURL: String
-    /// `POST` or `GET`.
-    var method: String
+    /// The method: a closed set, so no request can go out with a method it was not meant to have.
+    var method: HTTPMethod
     /// Header lines as `Name: value`.
     var headers: [String]
     /// Limit on establishing the connection.
@@ -16,6 +16,16 @@ struct HTTPRequest: Sendable, Equatable {
     var caFile: String?
     /// The largest body accepted; more ends the exchange with a ``TransportFailure/Kind/response`` failure.
     var maxBodyBytes: Int
+}
+
+/// The HTTP methods deployhook sends.
+enum HTTPMethod: String, Sendable, Equatable {
+    /// Triggering a deploy hook (an empty body).
+    case post = "POST"
+    /// Reading a build or its logs.
+    case get = "GET"
+    /// Cancelling a build (an empty body).
+    case put = "PUT"
 }
 
 /// An HTTP answer, whatever its status.
@@ -42,6 +52,8 @@ struct TransportFailure: Error, Sendable, Equatable {
         case response
         /// The transport itself failed (out of memory, bad setup).
         case `internal`
+        /// The call was interrupted (``Interrupter/interrupt()``).
+        case cancelled
     }
 
     /// The class of failure.
@@ -50,19 +62,54 @@ struct TransportFailure: Error, Sendable, Equatable {
     var message: String
     /// The status and headers that had arrived before the failure (e.g. of an oversized answer), if any.
     var partial: HTTPResponse? = nil
+
+    /// The failure of a request an interrupt stopped, or kept from starting.
+    static let interrupted = TransportFailure(kind: .cancelled, message: "the call was interrupted")
 }
 
-/// Makes HTTP exchanges, synchronously on the calling thread.
+/// The end of one transfer of a ``TransferSession``.
+typealias TransferEnd = (tag: Int, outcome: Result<HTTPResponse, TransportFailure>)
+
+/// Makes HTTP exchanges; never retries (``RequestScheduler`` decides that).
 protocol HTTPTransport: Sendable {
+    /// A session for the transfers of one call, whose waits end early when `ticket`'s call is interrupted.
+    func session(_ ticket: Interrupter.Ticket) -> any TransferSession
+}
+
+/// The transfers of one call, run on the calling thread.
+protocol TransferSession: AnyObject {
+    /// Starts `request` as transfer `tag`; its end comes out of ``waitForEnded(timeout:)``.
+    func start(_ request: HTTPRequest, tag: Int)
+    /// Blocks until a transfer ended, `timeout` passed or the call was interrupted; returns what ended.
+    func waitForEnded(timeout: Duration) -> [TransferEnd]
+    /// Stops every transfer still running (the call was interrupted); their ends are never reported.
+    func abandonAll()
+}
+
+/// A transport whose exchanges block the calling thread until they end (test transports).
+protocol BlockingHTTPTransport: HTTPTransport {
     /// Performs `request` and returns its answer or why there is none.
     func perform(_ request: HTTPRequest) -> Result<HTTPResponse, TransportFailure>
-    /// Performs every request, at most `concurrency` at once, each with `loop`'s retries; outcomes in input order.
-    func performAll(_ requests: [HTTPRequest], concurrency: Int, loop: RetryLoop) -> [Result<HTTPResponse, TransportFailure>]
 }
 
-extension HTTPTransport {
-    /// One request after another: for transports that have no concurrency of their own.
-    func performAll(_ requests: [HTTPRequest], concurrency: Int, loop: RetryLoop) -> [Result<HTTPResponse, TransportFailure>] {
-        requests.map { loop.run($0, over: self) }
+extension BlockingHTTPTransport {
+    /// Transfers one after another, each ending as it starts.
+    func session(_ ticket: Interrupter.Ticket) -> any TransferSession { BlockingSession(self) }
+}
+
+/// The session of a ``BlockingHTTPTransport``: `start` performs the exchange, `waitForEnded` hands it over.
+private final class BlockingSession<Transport: BlockingHTTPTransport>: TransferSession {
+    private let transport: Transport
+    private var ended: [TransferEnd] = []
+
+    init(_ transport: Transport) { self.transport = transport }
+
+    func start(_ request: HTTPRequest, tag: Int) { ended.append((tag, transport.perform(request))) }
+
+    func waitForEnded(timeout: Duration) -> [TransferEnd] {
+        defer { ended = [] }
+        return ended
     }
+
+    func abandonAll() { ended = [] }
 }

@@ -1,3 +1,98 @@
+/// The one mechanism that keeps secrets out of every string leaving the library: a call's deploy hooks,
+/// in every spelling (with or without dashes, any letter case), and its API token. Applied to error
+/// messages, result fields (build UUID, timestamps, branch, ...), `cf-ray`, log lines and attempt reports;
+/// the raw response body is the one deliberate exception (see ``APIResponse/body``).
+///
+/// Linear in the text: each position is tried as the start of a 36-character dashed or 32-digit UUID and
+/// looked up in a dictionary, so one redactor serves a batch of any number of hooks.
+struct Redactor: Sendable {
+    /// Each hook's 32 lower-case hex digits, and the text that stands for it.
+    private var hooks: [String: String] = [:]
+    /// Other secrets (tokens), matched literally, ASCII letters in any case.
+    private var literals: [Secret] = []
+
+    /// A redactor for `hooks` and `literals`.
+    init(hooks: [DeployHookID] = [], literals: [Secret] = []) {
+        for hook in hooks { self.hooks[Self.digits(hook.uuid)] = hook.redacted }
+        self.literals = literals
+    }
+
+    /// Both redactors' secrets.
+    func merging(_ other: Redactor) -> Redactor {
+        var merged = self
+        merged.hooks.merge(other.hooks) { mine, _ in mine }
+        merged.literals += other.literals
+        return merged
+    }
+
+    /// `text` with every secret replaced by the text that stands for it.
+    func callAsFunction(_ text: String) -> String {
+        var result = hooks.isEmpty ? text : scrubbingHooks(text)
+        for secret in literals { result = result.replacingSecret(secret.value, with: secret.redacted) }
+        return result
+    }
+
+    /// `text`, or nil, scrubbed.
+    func callAsFunction(_ text: String?) -> String? { text.map { self($0) } }
+
+    private func scrubbingHooks(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 32 else { return text }
+        var output: [UInt8] = []
+        var copied = 0, index = 0
+        while index + 32 <= bytes.count {
+            if let (length, redacted) = hook(at: index, in: bytes) {
+                output += bytes[copied..<index]
+                output += redacted.utf8
+                index += length
+                copied = index
+            } else {
+                index += 1
+            }
+        }
+        guard copied > 0 else { return text }
+        output += bytes[copied...]
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The length and stand-in of a hook spelled at `start`, dashed (8-4-4-4-12) or as 32 hex digits.
+    private func hook(at start: Int, in bytes: [UInt8]) -> (Int, String)? {
+        guard Self.hexValue(bytes[start]) != nil else { return nil }
+        for dashed in [true, false] {
+            let length = dashed ? 36 : 32
+            guard start + length <= bytes.count else { continue }
+            var digits: [UInt8] = []
+            digits.reserveCapacity(32)
+            var matches = true
+            for offset in 0..<length {
+                let byte = bytes[start + offset]
+                if dashed && (offset == 8 || offset == 13 || offset == 18 || offset == 23) {
+                    guard byte == UInt8(ascii: "-") else { matches = false; break }
+                } else if let lower = Self.hexValue(byte) {
+                    digits.append(lower)
+                } else {
+                    matches = false
+                    break
+                }
+            }
+            if matches, let redacted = hooks[String(decoding: digits, as: UTF8.self)] { return (length, redacted) }
+        }
+        return nil
+    }
+
+    /// The lower-case form of an ASCII hex digit; nil for anything else.
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"): byte
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte + 0x20
+        default: nil
+        }
+    }
+
+    /// A canonical UUID's 32 hex digits.
+    private static func digits(_ uuid: String) -> String { String(uuid.filter { $0 != "-" }) }
+}
+
 extension String {
     /// This text with every occurrence of `secret` (ASCII letters in any case) replaced by `replacement`.
     func replacingSecret(_ secret: String, with replacement: String) -> String {
@@ -20,14 +115,6 @@ extension String {
         return String(decoding: output, as: UTF8.self)
     }
 
-    /// This text with every occurrence of `hook`'s UUID (in any letter case) replaced by its redacted form.
-    func scrubbing(_ hook: DeployHookID) -> String { replacingSecret(hook.uuid, with: hook.redacted) }
-
-    /// This text with every secret replaced by the text that stands for it.
-    func scrubbing(_ secrets: [Secret]) -> String {
-        secrets.reduce(self) { text, secret in text.replacingSecret(secret.value, with: secret.redacted) }
-    }
-
     private static func asciiLower(_ byte: UInt8) -> UInt8 { (0x41...0x5A).contains(byte) ? byte + 0x20 : byte }
 }
 
@@ -38,13 +125,20 @@ struct Secret: Sendable {
 }
 
 extension DeployHookError {
-    /// This error with `hook` scrubbed from its message (defence in depth: servers may echo it).
-    func scrubbing(_ hook: DeployHookID) -> DeployHookError { scrubbing([Secret(value: hook.uuid, redacted: hook.redacted)]) }
-
-    /// This error with every secret scrubbed from its message.
-    func scrubbing(_ secrets: [Secret]) -> DeployHookError {
+    /// This error with every secret scrubbed from its message and the answer's `cf-ray`.
+    func redacted(_ redactor: Redactor) -> DeployHookError {
         var copy = self
-        copy.message = message.scrubbing(secrets)
+        copy.message = redactor(message)
+        copy.response = response?.redacted(redactor)
+        return copy
+    }
+}
+
+extension APIResponse {
+    /// This answer with secrets scrubbed from `cf-ray` (the body stays raw, by design).
+    func redacted(_ redactor: Redactor) -> APIResponse {
+        var copy = self
+        copy.cfRay = redactor(cfRay)
         return copy
     }
 }
@@ -55,4 +149,42 @@ struct RedactedText: Sendable, Equatable, CustomStringConvertible, CustomReflect
     init(_ value: String) { self.value = value }
     var description: String { "[redacted]" }
     var customMirror: Mirror { Mirror(self, children: []) }
+}
+
+extension Build {
+    /// This build with secrets scrubbed from every text field.
+    func redacted(_ redactor: Redactor) -> Build {
+        Build(buildUUID: redactor(buildUUID), status: status, alreadyExists: alreadyExists, createdOn: redactor(createdOn),
+              branch: redactor(branch), worker: redactor(worker))
+    }
+}
+
+extension BuildDetails {
+    /// This build with secrets scrubbed from every text field and from its answer's `cf-ray`.
+    func redacted(_ redactor: Redactor) -> BuildDetails {
+        var copy = self
+        copy.buildUUID = redactor(buildUUID)
+        copy.createdOn = redactor(createdOn)
+        copy.initializingOn = redactor(initializingOn)
+        copy.runningOn = redactor(runningOn)
+        copy.stoppedOn = redactor(stoppedOn)
+        copy.previewURL = redactor(previewURL)
+        copy.response = response?.redacted(redactor)
+        return copy
+    }
+}
+
+extension BuildLogLine {
+    /// This line with secrets scrubbed (a build may print its own deploy hook URL).
+    func redacted(_ redactor: Redactor) -> BuildLogLine { BuildLogLine(timestamp: timestamp, message: redactor(message)) }
+}
+
+extension AttemptReport {
+    /// This report with secrets scrubbed from its failure and `cf-ray`.
+    func redacted(_ redactor: Redactor) -> AttemptReport {
+        var copy = self
+        copy.failure = redactor(failure)
+        copy.cfRay = redactor(cfRay)
+        return copy
+    }
 }

@@ -5,29 +5,24 @@ enum ResponseClassifier {
     /// Cloudflare's code for a rate-limited trigger.
     static let rateLimitedCode = 12051
 
-    static func classify(_ http: HTTPResponse, hook: DeployHookID) -> Result<TriggerResult, DeployHookError> {
-        let outcome: Result<(TriggerFields?, APIResponse), DeployHookError> = classify(http, Subject(hook))
-        return outcome.map { fields, response in TriggerResult(build: fields?.build ?? Build(), response: response) }
-    }
-
-    /// What an answer is about: named in messages, scrubbed from them.
+    /// What an answer is about: named in messages; its secrets are scrubbed from everything the answer becomes.
     struct Subject {
         /// How messages name it, e.g. "deploy hook 182b…" or "build 5f1c…".
         var name: String
         /// What was being done, e.g. "triggering deploy hook 182b…".
         var action: String
-        /// What messages must never contain.
-        var secrets: [Secret]
+        /// What must never leave the library.
+        var redactor: Redactor
 
-        init(name: String, action: String, secrets: [Secret] = []) {
+        init(name: String, action: String, redactor: Redactor = Redactor()) {
             self.name = name
             self.action = action
-            self.secrets = secrets
+            self.redactor = redactor
         }
 
-        init(_ hook: DeployHookID) {
+        init(_ hook: DeployHookID, redactor: Redactor? = nil) {
             self.init(name: "deploy hook \(hook)", action: "triggering deploy hook \(hook)",
-                      secrets: [Secret(value: hook.uuid, redacted: hook.redacted)])
+                      redactor: redactor ?? Redactor(hooks: [hook]))
         }
     }
 
@@ -75,6 +70,6 @@ enum ResponseClassifier {
         } else {
             (kind, summary) = (.api, "Cloudflare API error \(subject.action)")
         }
-        return DeployHookError(kind, "\(summary) (\(detail))", apiCode: first?.code, response: response).scrubbing(subject.secrets)
+        return DeployHookError(kind, "\(summary) (\(detail))", apiCode: first?.code, response: response)
     }
 }

@@ -31,7 +31,7 @@ import DeployHook
 
 /// The build's status; DEPLOYHOOK_STATUS_UNKNOWN when absent, unrecognised, on error, or for NULL.
 @c public func deployhook_build_status(_ result: UnsafePointer<deployhook_result>?) -> deployhook_status {
-    deployhook_status(rawValue: numericCast(StatusNumbers.number(of: ResultBox.borrow(result)?.status ?? .unknown)))
+    deployhook_status(rawValue: numericCast((ResultBox.borrow(result)?.status ?? .unknown).abiNumber))
 }
 
 /// 1 if a build for the branch was already pending (so no second build was started), 0 if not,
@@ -65,7 +65,7 @@ import DeployHook
 
 /// How the build ended (after a wait); DEPLOYHOOK_OUTCOME_NONE before it stopped, on error, or for NULL.
 @c public func deployhook_build_outcome(_ result: UnsafePointer<deployhook_result>?) -> deployhook_outcome {
-    deployhook_outcome(rawValue: numericCast(OutcomeNumbers.number(of: ResultBox.borrow(result)?.outcome)))
+    deployhook_outcome(rawValue: numericCast(BuildOutcome.abiNumber(of: ResultBox.borrow(result)?.outcome)))
 }
 
 /// The build's preview URL (after a wait), owned by the result; NULL when absent.

@@ -46,8 +46,11 @@ private func trigger(_ hook: UnsafePointer<CChar>?, _ client: DeployHookClient) 
 @c public func deployhook_trigger_many(_ hooks: UnsafePointer<UnsafePointer<CChar>?>?, _ n: UInt,
                                        _ options: UnsafePointer<deployhook_options>?,
                                        _ results: UnsafeMutablePointer<UnsafeMutablePointer<deployhook_result>?>?) -> deployhook_error {
-    if n == 0 { return DEPLOYHOOK_OK }
-    guard n <= 1_000_000, let hooks, let out = results else { return DEPLOYHOOK_ERR_INVALID_ARGUMENT }
+    if n == 0 { return LastError.succeed() }
+    guard let hooks, let out = results else {
+        return LastError.fail(DeployHookError(.invalidArgument, "hooks or results is NULL while n > 0"))
+    }
+    guard n <= 1_000_000 else { return LastError.fail(DeployHookError(.invalidArgument, "n is over 1,000,000")) }
     let texts = (0..<Int(n)).map { index in Result { () throws(DeployHookError) in try CText.required(hooks[index], "deploy hook") } }
     let valid = texts.compactMap { try? $0.get() }
     var triggered = OptionsBox.client(options).triggerAllBlocking(valid).makeIterator()
@@ -55,5 +58,5 @@ private func trigger(_ hook: UnsafePointer<CChar>?, _ client: DeployHookClient) 
         let outcome = text.flatMap { _ in triggered.next() ?? .failure(DeployHookError(.internal, "a trigger had no outcome")) }
         out[index] = ResultBox.makeHandle(ResultBox(outcome))
     }
-    return DEPLOYHOOK_OK
+    return LastError.succeed()
 }

@@ -34,14 +34,13 @@ import DeployHook
     var content = ResultBox.Content()
     do throws(DeployHookError) {
         let hook = try CText.required(hook, "deploy hook")
-        try client.validateWaitCredentials()  // before anything is sent: a build nobody can follow helps no one
-        let triggered = try client.triggerBlocking(hook)
-        content.build = triggered.build
-        content.trigger = triggered.response
-        guard let uuid = triggered.build.buildUUID else {
-            throw DeployHookError(.response, "the trigger's answer names no build to wait for", response: triggered.response)
+        let (triggered, outcome) = client.triggerAndWaitBlocking(hook, followLogs: follow_logs != 0,
+                                                                 onEvent: EventRelay(callback, user_data).send)
+        if let triggered {
+            content.build = triggered.build
+            content.trigger = triggered.response
         }
-        content.details = try client.waitBlocking(forBuild: uuid, followLogs: follow_logs != 0, onEvent: EventRelay(callback, user_data).send)
+        content.details = try outcome.get()
     } catch {
         content.error = error
     }
@@ -64,10 +63,10 @@ private final class EventRelay {
         case .status(let details):
             lastStatus = details.status
             guard let callback else { return }
-            details.buildUUID.withCString { callback(DEPLOYHOOK_EVENT_STATUS, StatusNumbers.cStatus(details.status), $0, 0, userData) }
+            details.buildUUID.withCString { callback(DEPLOYHOOK_EVENT_STATUS, deployhook_status(rawValue: numericCast(details.status.abiNumber)), $0, 0, userData) }
         case .log(let line):
             guard let callback else { return }
-            line.message.withCString { callback(DEPLOYHOOK_EVENT_LOG, StatusNumbers.cStatus(lastStatus), $0, line.timestamp, userData) }
+            line.message.withCString { callback(DEPLOYHOOK_EVENT_LOG, deployhook_status(rawValue: numericCast(lastStatus.abiNumber)), $0, line.timestamp, userData) }
         }
     }
 }

@@ -32,6 +32,8 @@ enum ExitCode: Int32, Comparable {
         case .api, .http, .response: self = .api
         case .waitTimeout: self = .waitTimedOut
         case .internal: self = .internalError
+        case .cancelled: self = .internalError  // until the CLI's own signal handling lands: 130 / 143
+        case .noCredentials: self = .usage
         }
     }
 

@@ -54,7 +54,7 @@ struct HookReport {
         }
         fields.append(("error", error.map { error in
             .object([
-                ("kind", .string(error.kind.name)),
+                ("kind", .string(error.kind.jsonName)),
                 ("api_code", error.apiCode.map { .number(Double($0)) } ?? .null),
                 ("http_status", error.response.map { .number(Double($0.statusCode)) } ?? .null),
                 ("message", .string(error.message)),
@@ -65,20 +65,6 @@ struct HookReport {
 }
 
 extension DeployHookError.Kind {
-    /// The snake_case name used in `--json`, e.g. `not_found`.
-    var name: String {
-        switch self {
-        case .invalidArgument: "invalid_argument"
-        case .notFound: "not_found"
-        case .rateLimited: "rate_limited"
-        case .api: "api"
-        case .http: "http"
-        case .network: "network"
-        case .timeout: "timeout"
-        case .tls: "tls"
-        case .response: "response"
-        case .internal: "internal"
-        case .waitTimeout: "wait_timeout"
-        }
-    }
+    /// The snake_case name used in `--json`, e.g. `not_found`: the core's stable name in lower case.
+    var jsonName: String { name.lowercased() }
 }

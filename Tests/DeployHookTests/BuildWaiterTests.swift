@@ -37,7 +37,7 @@ struct BuildWaiterTests {
         #expect(events == [.queued, .running, .stopped])
         #expect(timing.sleeps == [.seconds(2), .seconds(3), .milliseconds(4500)])
         let request = try #require(transport.requests.first)
-        #expect(request.method == "GET")
+        #expect(request.method == .get)
         #expect(request.url == "https://api.cloudflare.com/client/v4/accounts/\(Self.account)/builds/builds/\(Self.build)")
         #expect(request.headers.contains("Authorization: Bearer \(Self.token)"))
     }

@@ -8,7 +8,7 @@ struct ClientTests {
         let transport = ScriptedTransport([response(200, okBody)])
         _ = try makeClient(transport).triggerBlocking(Hooks.okUUID.uppercased())
         let request = try #require(transport.requests.first)
-        #expect(request.method == "POST")
+        #expect(request.method == .post)
         #expect(request.url == "https://api.cloudflare.com/client/v4/workers/builds/deploy_hooks/\(Hooks.okUUID)")
         #expect(request.redactedURL == "https://api.cloudflare.com/client/v4/workers/builds/deploy_hooks/1111…")
         #expect(request.headers.contains("Accept: application/json"))

@@ -20,9 +20,10 @@ enum FakeAPI {
     static func recordedConnections(path: String) throws -> [Int] {
         guard let baseURL, let root = baseURL.range(of: "/client/v4") else { return [] }
         let url = String(baseURL[..<root.lowerBound]) + "/_fake/requests"
-        let request = HTTPRequest(url: url, redactedURL: url, method: "GET", headers: [], connectTimeout: .seconds(5),
+        let request = HTTPRequest(url: url, redactedURL: url, method: .get, headers: [], connectTimeout: .seconds(5),
                                   timeout: .seconds(10), caFile: nil, maxBodyBytes: 1 << 24)
-        let body = try CurlTransport(connections: ConnectionPool()).perform(request).get().body
+        let body = try RequestScheduler(maxRetries: 0, timeout: .seconds(10), concurrency: 1, timing: SystemTiming(), ticket: Interrupter().begin())
+            .run([request], over: CurlTransport(connections: ConnectionPool()))[0].get().body
         let recorded = try JSONSerialization.jsonObject(with: Data(body)) as? [[String: Any]] ?? []
         return recorded.filter { $0["path"] as? String == path }.compactMap { $0["connection"] as? Int }
     }

@@ -65,11 +65,18 @@ struct ResponseTests {
         #expect(error.response?.statusCode == status)
     }
 
-    @Test func serverEchoOfTheHookIsScrubbedFromMessages() {
-        let body = #"{"success":false,"errors":[{"code":10000,"message":"hook \#(Hooks.secret.uppercased()) disabled"}]}"#
-        guard case .failure(let error) = classify(403, body) else { Issue.record("expected a failure"); return }
-        #expect(!error.message.lowercased().contains(Hooks.secret))
-        #expect(error.message.contains("4f2a…"))
+    @Test func serverEchoOfTheHookIsScrubbedFromMessages() throws {
+        let undashed = Hooks.secret.filter { $0 != "-" }
+        let body = #"{"success":false,"errors":[{"code":10000,"message":"hook \#(Hooks.secret.uppercased()) or \#(undashed) disabled"}]}"#
+        let client = try makeClient(ScriptedTransport([response(403, body, headers: ["cf-ray": "\(undashed)-SJC"])]))
+        do {
+            _ = try client.triggerBlocking(Hooks.secret)
+            Issue.record("expected a failure")
+        } catch {
+            #expect(!error.message.lowercased().contains(Hooks.secret) && !error.message.lowercased().contains(undashed))
+            #expect(error.message.contains("4f2a…"))
+            #expect(error.response?.cfRay == "4f2a…-SJC")
+        }
     }
 
     @Test func nonUTF8BodyInErrorIsNotACrash() {

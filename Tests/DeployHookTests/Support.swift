@@ -9,7 +9,7 @@ enum Hooks {
 }
 
 /// A transport that plays back scripted outcomes and records every request it is given.
-final class ScriptedTransport: HTTPTransport, Sendable {
+final class ScriptedTransport: BlockingHTTPTransport, Sendable {
     private let state: Mutex<(outcomes: [Result<HTTPResponse, TransportFailure>], requests: [HTTPRequest])>
 
     init(_ outcomes: [Result<HTTPResponse, TransportFailure>]) {
@@ -44,8 +44,10 @@ final class VirtualTiming: RetryTiming, Sendable {
     func now() -> ContinuousClock.Instant { state.withLock { $0.now } }
     func wallClock() -> Date { wallTime }
     func jitter() -> Double { fixedJitter }
-    func sleep(for duration: Duration) {
+    func sleep(for duration: Duration, unless ticket: Interrupter.Ticket) -> Bool {
+        guard !ticket.isInterrupted else { return false }
         state.withLock { $0.now = $0.now.advanced(by: duration); $0.sleeps.append(duration) }
+        return true
     }
 }
 
@@ -65,4 +67,12 @@ func makeClient(_ transport: ScriptedTransport, timing: VirtualTiming = VirtualT
     try configuration.setMaxRetries(retries)
     return DeployHookClient(configuration: configuration, transport: transport, timing: timing,
                             environment: { environment[$0] })
+}
+
+extension ResponseClassifier {
+    /// A trigger answer classified as the client does, before redaction and validation.
+    static func classify(_ http: HTTPResponse, hook: DeployHookID) -> Result<TriggerResult, DeployHookError> {
+        let outcome: Result<(TriggerFields?, APIResponse), DeployHookError> = classify(http, Subject(hook))
+        return outcome.map { fields, response in TriggerResult(build: fields?.build ?? Build(), response: response) }
+    }
 }

@@ -47,6 +47,11 @@ ${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -I include \
 ${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -I include \
     -o "$WAIT_BIN" Tests/c/test_wait.c \
     -L "$LIBDIR" -ldeployhook -Wl,-rpath,"$LIBDIR" -pthread
+INTERRUPT_BIN="$WORK/test_interrupt"
+# shellcheck disable=SC2086
+${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -I include \
+    -o "$INTERRUPT_BIN" Tests/c/test_interrupt.c \
+    -L "$LIBDIR" -ldeployhook -Wl,-rpath,"$LIBDIR" -pthread
 STRESS_BIN="$WORK/stress_threads"
 # shellcheck disable=SC2086
 ${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -I include \
@@ -114,6 +119,17 @@ if [[ "${DEPLOYHOOK_NO_VALGRIND:-0}" != 1 ]]; then
     run_valgrind stress "$STRESS_BIN" "$BASE" 4 250
     [[ $VG -eq 0 ]] || server_log fake "$WORK/fake.log"
     tail -n 1 "$WORK/stress.vg.out"
+fi
+
+# ---- test_interrupt.c: stopping calls (its own loopback server) ----
+echo "== C interrupt test"
+iplain=0
+"$INTERRUPT_BIN" | tee "$WORK/interrupt.out" || iplain=$?
+tally "$WORK/interrupt.out" "$iplain"
+if [[ "${DEPLOYHOOK_NO_VALGRIND:-0}" != 1 ]]; then
+    echo "== C interrupt test under valgrind (300 ms of slack a stop)"
+    run_valgrind interrupt "$INTERRUPT_BIN" 300
+    tail -n 1 "$WORK/interrupt.vg.out"
 fi
 
 # ---- test_wait.c against the emulator ----

@@ -186,7 +186,7 @@ static const char *const ERROR_NAMES[] = {
     "DEPLOYHOOK_OK", "DEPLOYHOOK_ERR_INVALID_ARGUMENT", "DEPLOYHOOK_ERR_NOT_FOUND",
     "DEPLOYHOOK_ERR_RATE_LIMITED", "DEPLOYHOOK_ERR_API", "DEPLOYHOOK_ERR_HTTP",
     "DEPLOYHOOK_ERR_NETWORK", "DEPLOYHOOK_ERR_TIMEOUT", "DEPLOYHOOK_ERR_TLS",
-    "DEPLOYHOOK_ERR_RESPONSE", "DEPLOYHOOK_ERR_INTERNAL", "DEPLOYHOOK_ERR_WAIT_TIMEOUT",
+    "DEPLOYHOOK_ERR_RESPONSE", "DEPLOYHOOK_ERR_INTERNAL", "DEPLOYHOOK_ERR_WAIT_TIMEOUT", "DEPLOYHOOK_ERR_CANCELLED", "DEPLOYHOOK_ERR_NO_CREDENTIALS",
 };
 
 static int is_cf_ray(const char *ray)
@@ -282,10 +282,10 @@ static void test_version_and_names(void)
     CHECK_STR(deployhook_version(), DEPLOYHOOK_VERSION);
     CHECK_INT(deployhook_version_number(), DEPLOYHOOK_VERSION_NUMBER);
     CHECK_INT(deployhook_version_number(), 1000);
-    for (i = 0; i <= DEPLOYHOOK_ERR_WAIT_TIMEOUT; i++)
+    for (i = 0; i <= DEPLOYHOOK_ERR_NO_CREDENTIALS; i++)
         CHECK_STR(deployhook_error_name(i), ERROR_NAMES[i]);
     CHECK_STR(deployhook_error_name(-1), "DEPLOYHOOK_ERR_UNKNOWN");
-    CHECK_STR(deployhook_error_name(DEPLOYHOOK_ERR_WAIT_TIMEOUT + 1), "DEPLOYHOOK_ERR_UNKNOWN");
+    CHECK_STR(deployhook_error_name(DEPLOYHOOK_ERR_NO_CREDENTIALS + 1), "DEPLOYHOOK_ERR_UNKNOWN");
     CHECK_STR(deployhook_error_name(INT_MAX), "DEPLOYHOOK_ERR_UNKNOWN");
     CHECK_STR(deployhook_error_name(INT_MIN), "DEPLOYHOOK_ERR_UNKNOWN");
     CHECK_STR(deployhook_status_name(DEPLOYHOOK_STATUS_UNKNOWN), "unknown");
@@ -508,6 +508,12 @@ static void test_setter_validation(void)
     }
     for (i = 0; i < sizeof bad_retries / sizeof bad_retries[0]; i++)
         CHECK_INT(deployhook_options_set_max_retries(o, bad_retries[i]), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    /* The reason of the last failure, on this thread, in the library's words; NULL after a success. */
+    CHECK(deployhook_last_error_message() != NULL && strstr(deployhook_last_error_message(), "max retries") != NULL);
+    CHECK_INT(deployhook_options_set_max_retries(o, 2), DEPLOYHOOK_OK);
+    CHECK(deployhook_last_error_message() == NULL);
+    CHECK_INT(deployhook_options_set_max_retries(NULL, 2), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    CHECK(deployhook_last_error_message() != NULL && strstr(deployhook_last_error_message(), "NULL") != NULL);
     CHECK_INT(deployhook_options_set_ca_file(o, "/nonexistent/ca.pem"), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
     CHECK_INT(deployhook_options_set_ca_file(o, "/"), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
     CHECK_INT(deployhook_options_set_ca_file(o, ""), DEPLOYHOOK_ERR_INVALID_ARGUMENT);

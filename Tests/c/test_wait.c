@@ -473,28 +473,28 @@ static void test_missing_credentials(void)
     unsetenv("CLOUDFLARE_API_TOKEN");
     unsetenv("CLOUDFLARE_ACCOUNT_ID");
     /* No request needed: the base is a dead port, so a request would be ERR_NETWORK. */
-    EXPECT_ERROR(deployhook_wait(UNKNOWN_BUILD, none, 1, on_event, &rec), DEPLOYHOOK_ERR_INVALID_ARGUMENT, 0, 0,
+    EXPECT_ERROR(deployhook_wait(UNKNOWN_BUILD, none, 1, on_event, &rec), DEPLOYHOOK_ERR_NO_CREDENTIALS, 0, 0,
                  UNKNOWN_BUILD, -1);
-    EXPECT_ERROR(deployhook_wait(UNKNOWN_BUILD, token_only, 1, on_event, &rec), DEPLOYHOOK_ERR_INVALID_ARGUMENT, 0,
+    EXPECT_ERROR(deployhook_wait(UNKNOWN_BUILD, token_only, 1, on_event, &rec), DEPLOYHOOK_ERR_NO_CREDENTIALS, 0,
                  0, UNKNOWN_BUILD, -1);
-    EXPECT_ERROR(deployhook_wait(UNKNOWN_BUILD, account_only, 1, on_event, &rec), DEPLOYHOOK_ERR_INVALID_ARGUMENT,
+    EXPECT_ERROR(deployhook_wait(UNKNOWN_BUILD, account_only, 1, on_event, &rec), DEPLOYHOOK_ERR_NO_CREDENTIALS,
                  0, 0, UNKNOWN_BUILD, -1);
-    EXPECT_ERROR(deployhook_wait(UNKNOWN_BUILD, NULL, 1, on_event, &rec), DEPLOYHOOK_ERR_INVALID_ARGUMENT, 0, 0,
+    EXPECT_ERROR(deployhook_wait(UNKNOWN_BUILD, NULL, 1, on_event, &rec), DEPLOYHOOK_ERR_NO_CREDENTIALS, 0, 0,
                  UNKNOWN_BUILD, -1);
     /* Empty variables count as unset. */
     setenv("CLOUDFLARE_API_TOKEN", "", 1);
     setenv("CLOUDFLARE_ACCOUNT_ID", "", 1);
-    EXPECT_ERROR(deployhook_wait(UNKNOWN_BUILD, none, 1, on_event, &rec), DEPLOYHOOK_ERR_INVALID_ARGUMENT, 0, 0,
+    EXPECT_ERROR(deployhook_wait(UNKNOWN_BUILD, none, 1, on_event, &rec), DEPLOYHOOK_ERR_NO_CREDENTIALS, 0, 0,
                  UNKNOWN_BUILD, -1);
     unsetenv("CLOUDFLARE_API_TOKEN");
     unsetenv("CLOUDFLARE_ACCOUNT_ID");
 
     /*
-     * trigger_and_wait without credentials: INVALID_ARGUMENT means "nothing was sent", so it must not
+     * trigger_and_wait without credentials: NO_CREDENTIALS means "nothing was sent", so it must not
      * trigger a build it cannot follow. H_NOCRED's builds stay pending for 2 min: had the call started
      * one, the next trigger would find it (already_exists 1).
      */
-    EXPECT_ERROR(deployhook_trigger_and_wait(H_NOCRED, emu_none, 1, on_event, &rec), DEPLOYHOOK_ERR_INVALID_ARGUMENT,
+    EXPECT_ERROR(deployhook_trigger_and_wait(H_NOCRED, emu_none, 1, on_event, &rec), DEPLOYHOOK_ERR_NO_CREDENTIALS,
                  0, 0, NULL, -1);
     TRIGGER(H_NOCRED, o, 0, DEPLOYHOOK_STATUS_QUEUED, uuid);
     CHECK_INT(rec.n, 0);
@@ -552,10 +552,10 @@ static void test_setters(void)
     EXPECT_STOPPED(deployhook_wait(uuid, o, 0, NULL, NULL), DEPLOYHOOK_OUTCOME_SUCCESS, uuid, -1, NULL);
     /* NULL goes back to the (unset) environment. */
     CHECK_INT(deployhook_options_set_api_token(o, NULL), DEPLOYHOOK_OK);
-    EXPECT_ERROR(deployhook_wait(uuid, o, 0, NULL, NULL), DEPLOYHOOK_ERR_INVALID_ARGUMENT, 0, 0, uuid, -1);
+    EXPECT_ERROR(deployhook_wait(uuid, o, 0, NULL, NULL), DEPLOYHOOK_ERR_NO_CREDENTIALS, 0, 0, uuid, -1);
     CHECK_INT(deployhook_options_set_api_token(o, TOKEN), DEPLOYHOOK_OK);
     CHECK_INT(deployhook_options_set_account_id(o, NULL), DEPLOYHOOK_OK);
-    EXPECT_ERROR(deployhook_wait(uuid, o, 0, NULL, NULL), DEPLOYHOOK_ERR_INVALID_ARGUMENT, 0, 0, uuid, -1);
+    EXPECT_ERROR(deployhook_wait(uuid, o, 0, NULL, NULL), DEPLOYHOOK_ERR_NO_CREDENTIALS, 0, 0, uuid, -1);
     /* The wait timeout kept is checked with H_SLOW, in parallel. */
     deployhook_options_free(o);
     deployhook_options_free(p);

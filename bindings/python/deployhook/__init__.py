@@ -35,6 +35,8 @@ from ._errors import (
     TimeoutError,
     TLSError,
     WaitTimeoutError,
+    CancelledError,
+    NoCredentialsError,
 )
 from ._models import Build, BuildOutcome, BuildStatus
 
@@ -78,6 +80,8 @@ __all__ = [
     "TLSError",
     "TimeoutError",
     "WaitTimeoutError",
+    "CancelledError",
+    "NoCredentialsError",
     "__version__",
     "trigger",
 ]

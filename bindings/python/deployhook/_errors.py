@@ -33,6 +33,10 @@ class ErrorCode(IntEnum):
     """A bug or resource failure inside the library."""
     WAIT_TIMEOUT = 11
     """Waiting for a build: it did not stop before the wait timeout."""
+    CANCELLED = 12
+    """The call was interrupted."""
+    NO_CREDENTIALS = 13
+    """Following a build needs an API token and an account ID, and one is missing or malformed; nothing was sent."""
 
 
 class DeployHookError(Exception):
@@ -130,10 +134,23 @@ class WaitTimeoutError(DeployHookError, builtins.TimeoutError):
     code = ErrorCode.WAIT_TIMEOUT
 
 
+class CancelledError(DeployHookError):
+    """The call was interrupted (another thread, Ctrl-C, a cancelled task)."""
+
+    code = ErrorCode.CANCELLED
+
+
+class NoCredentialsError(InvalidOptionError):
+    """Following a build needs an API token and an account ID, and one is missing or malformed; nothing was sent."""
+
+    code = ErrorCode.NO_CREDENTIALS
+
+
 _CLASSES: dict[int, type[DeployHookError]] = {
     cls.code: cls
     for cls in (InvalidHookError, NotFoundError, RateLimitedError, APIError, HTTPError, NetworkError,
-                TimeoutError, TLSError, ResponseError, InternalError, WaitTimeoutError)
+                TimeoutError, TLSError, ResponseError, InternalError, WaitTimeoutError, CancelledError,
+                NoCredentialsError)
 }
 
 

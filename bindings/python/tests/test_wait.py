@@ -265,7 +265,8 @@ def test_missing_credentials(emulator: Emulator, monkeypatch: pytest.MonkeyPatch
     for client in clients:
         with pytest.raises(deployhook.InvalidOptionError) as caught:
             client.wait(build)
-        assert isinstance(caught.value, ValueError) and caught.value.code is ErrorCode.INVALID_ARGUMENT
+        assert isinstance(caught.value, ValueError) and caught.value.code is ErrorCode.NO_CREDENTIALS
+        assert isinstance(caught.value, deployhook.NoCredentialsError)
         assert "CLOUDFLARE_API_TOKEN" in str(caught.value)
         with pytest.raises(deployhook.InvalidOptionError):
             client.trigger(HOOKS["not_started"], wait=True)

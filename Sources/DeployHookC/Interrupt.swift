@@ -1,0 +1,27 @@
+import CDeployHook
+import DeployHook
+
+/// Ends every call in flight with options (trigger, trigger_with, trigger_many, wait, trigger_and_wait,
+/// cancel_build) within 100 ms with DEPLOYHOOK_ERR_CANCELLED, whatever it is doing: resolving, connecting,
+/// sending, receiving, waiting before a retry or between polls, reading log pages. In deployhook_trigger_many()
+/// the hooks that already ended keep their results and the rest end CANCELLED. Calls that begin afterwards
+/// are not affected, and the options stay usable. Safe from any thread, from inside a wait callback (that is
+/// how a callback stops its own wait) and from a signal handler (it takes no lock and allocates nothing; it
+/// leaves deployhook_last_error_message() as it was, unless options is NULL).
+/// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT for NULL options.
+@c public func deployhook_options_interrupt(_ options: UnsafePointer<deployhook_options>?) -> CInt {
+    guard let box = OptionsBox.borrow(options) else {
+        return numericCast(LastError.fail(DeployHookError(.invalidArgument, "the options are NULL")).rawValue)
+    }
+    box.interrupter.interrupt()
+    return numericCast(DEPLOYHOOK_OK.rawValue)
+}
+
+/// New options with the same settings as options, sharing its open connections (either may be freed
+/// first); an interrupt of one does not touch calls made with the other. This is how a binding stops one
+/// call without losing connection reuse: duplicate, call with the copy, interrupt the copy.
+/// Owned by the caller: free with deployhook_options_free(). NULL when options is NULL or out of memory.
+@c public func deployhook_options_dup(_ options: UnsafePointer<deployhook_options>?) -> UnsafeMutablePointer<deployhook_options>? {
+    guard let box = OptionsBox.borrow(options) else { return nil }
+    return OptionsBox.makeHandle(box.duplicate())
+}
