@@ -45,10 +45,7 @@ struct TriggerCommand: Sendable {
         var hooks: [String] = []
         for argument in options.hooks {
             guard argument == "-" else { hooks.append(argument); continue }
-            while let line = readLine() {
-                let hook = line.trimmingCharacters(in: " \t\r")
-                if !hook.isEmpty && !hook.hasPrefix("#") { hooks.append(hook) }
-            }
+            hooks += HookList.read(readLine)
         }
         if options.hooks.isEmpty, let hook = environment("CLOUDFLARE_DEPLOY_HOOK"), !hook.isEmpty { hooks.append(hook) }
         guard !hooks.isEmpty else {
@@ -129,15 +126,5 @@ struct TriggerCommand: Sendable {
         } else if let line = report.humanLine, !options.quiet {
             Terminal.out(line)
         }
-    }
-}
-
-extension String {
-    /// The text without leading and trailing characters from `set`.
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        guard let first = firstIndex(where: { !characters.contains($0) }),
-              let last = lastIndex(where: { !characters.contains($0) }) else { return "" }
-        return String(self[first...last])
     }
 }

@@ -9,7 +9,8 @@ enum Usage {
       deployhook-cli trigger [OPTIONS] [HOOK ...]
       deployhook-cli --version | --help
 
-    HOOK is a deploy hook UUID or its full trigger URL. "-" reads hooks from standard input, one a line.
+    HOOK is a deploy hook UUID or its full trigger URL. "-" reads hooks from standard input, one a line
+    (blank lines, lines starting with # and a byte-order mark opening the list are skipped).
     With no HOOK, the hook is read from CLOUDFLARE_DEPLOY_HOOK: prefer that, since arguments are visible
     to every user of the machine (ps). Several hooks are triggered concurrently over shared connections.
     Hooks are never printed: output names them by their first four hex digits (182b…).
