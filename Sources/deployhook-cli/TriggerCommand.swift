@@ -35,9 +35,11 @@ struct TriggerCommand: Sendable {
             return .usage
         }
         let reports = runAll(Array(zip(inputs, ids)), client)
-        for report in reports { emit(report) }
-        GitHubActions.record(reports, waited: options.wait, environment: environment)
-        return reports.map(\.exitCode).max() ?? .success
+        var stdoutFailure: WriteFailure?
+        for report in reports { stdoutFailure = emit(report) ?? stdoutFailure }
+        let recorded = GitHubActions.record(reports, waited: options.wait, environment: environment)
+        let outputs = Terminal.status(ofStandardOutput: stdoutFailure)
+        return max(reports.map(\.exitCode).max() ?? .success, outputs, recorded ? .success : .outputFailed)
     }
 
     /// The hooks to trigger: the arguments (`-` expanded to standard input's lines), else CLOUDFLARE_DEPLOY_HOOK.
@@ -117,14 +119,18 @@ struct TriggerCommand: Sendable {
         return report
     }
 
-    private func emit(_ report: HookReport) {
+    /// Prints a report: its JSON or human line on stdout, its error on stderr. Returns why stdout could
+    /// not be written, if it could not.
+    private func emit(_ report: HookReport) -> WriteFailure? {
         if options.json {
-            Terminal.out(report.json.rendered)
+            let failure = Terminal.out(report.json.rendered)
             if let line = report.errorLine, !options.quiet { Terminal.err("deployhook-cli: " + line) }
+            return failure
         } else if let line = report.errorLine {
             Terminal.err("deployhook-cli: " + line)
         } else if let line = report.humanLine, !options.quiet {
-            Terminal.out(line)
+            return Terminal.out(line)
         }
+        return nil
     }
 }

@@ -45,6 +45,8 @@ enum Usage {
       6  Cloudflare API error, unexpected HTTP answer or malformed response
       7  --wait: a build finished without success (fail, skipped, cancelled, terminated)
       8  --wait: a build did not stop before --wait-timeout
+      9  an output could not be written (standard output, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY); the
+         CLI still finished its work and wrote every output it could
       1  internal error
     With several hooks, the highest status wins.
 
