@@ -4,7 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// GitHub Actions step outputs and job summary. Values never hold a hook or a token.
+/// GitHub Actions step outputs and job summary. Values never hold a hook or a token, and nothing a server
+/// sent can add a key, a line, a row, a column or markup: `GITHUB_OUTPUT` gets only UUIDs (checked by
+/// `HookReport`) and status names (enums), the summary's free text goes through `SafeText.markdownCell`.
 enum GitHubActions {
     /// Appends `build_uuid=`, `status=` (and `outcome=`) to `$GITHUB_OUTPUT`, and a table to
     /// `$GITHUB_STEP_SUMMARY`. Each file that cannot be written is named on stderr; returns false then.
@@ -19,7 +21,7 @@ enum GitHubActions {
         if let path = environment("GITHUB_STEP_SUMMARY"), !path.isEmpty {
             var table = "### deployhook\n\n| hook | build | status |" + (waited ? " outcome |" : "") + " result |\n|---|---|---|" + (waited ? "---|" : "") + "---|\n"
             for report in reports {
-                let result = report.error.map { cell($0.message) } ?? (report.triggered?.build.alreadyExists == true ? "already queued" : "triggered")
+                let result = report.error.map { SafeText.markdownCell($0.message) } ?? (report.triggered?.build.alreadyExists == true ? "already queued" : "triggered")
                 table += "| `\(report.hook)` | \(report.buildUUID.map { "`\($0)`" } ?? "–") | \(report.status?.rawValue ?? "–") |"
                 if waited { table += " \(report.final?.outcome?.rawValue ?? "–") |" }
                 table += " \(result) |\n"
@@ -27,11 +29,6 @@ enum GitHubActions {
             written = append(table + "\n", to: path, named: "GITHUB_STEP_SUMMARY") && written
         }
         return written
-    }
-
-    /// Text fit for a Markdown table cell.
-    private static func cell(_ text: String) -> String {
-        text.replacing("|", with: "\\|").replacing("\n", with: " ")
     }
 
     /// Appends `text` to the file at `path`, checking the write, the flush and the close (a full disk

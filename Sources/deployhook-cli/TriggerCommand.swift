@@ -62,12 +62,7 @@ struct TriggerCommand: Sendable {
     private func runAll(_ hooks: [(String, DeployHookID)], _ client: DeployHookClient) -> [HookReport] {
         let triggered = client.triggerAllBlocking(hooks.map(\.0))
         let reports = zip(hooks, triggered).map { hook, outcome in
-            var report = HookReport(hook: hook.1.redacted, waited: options.wait)
-            switch outcome {
-            case .success(let result): report.triggered = result
-            case .failure(let error): report.error = error
-            }
-            return report
+            HookReport(hook: hook.1.redacted, waited: options.wait, outcome: outcome)
         }
         guard options.wait else { return reports }
         return blockUntilDone { await followAll(reports, client) }
@@ -107,7 +102,7 @@ struct TriggerCommand: Sendable {
             report.final = try await client.wait(forBuild: uuid, followLogs: options.logs) { event in
                 switch event {
                 case .status(let details) where !quiet && details.status != .stopped:  // the final line says it
-                    Terminal.err("deploy hook \(hook): build \(details.buildUUID) \(details.status.rawValue)")
+                    Terminal.err("deploy hook \(hook): build \(uuid) \(details.status.rawValue)")
                 case .log(let line):
                     Terminal.err(prefix + line.message)
                 default: break

@@ -2,6 +2,9 @@ import DeployHook
 
 /// The text of `deployhook-cli --help`.
 enum Usage {
+    /// The text's lines, as `Terminal` prints them (each line on its own: it takes no line breaks).
+    static var lines: [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+
     static let text = """
     deployhook-cli \(DeployHookVersion.string): trigger Cloudflare Workers Builds deploy hooks, and follow the builds.
 
@@ -34,7 +37,8 @@ enum Usage {
       -h, --help              print this help
     DURATION is seconds (30, 1.5) or a number with ms, s, m or h (500ms, 2m).
     Waiting needs an API token with Workers Builds read permission in CLOUDFLARE_API_TOKEN (never as an
-    argument) and the account ID (--account-id or CLOUDFLARE_ACCOUNT_ID). No colour is ever printed.
+    argument) and the account ID (--account-id or CLOUDFLARE_ACCOUNT_ID). No colour is ever printed, and
+    a control character a server sent prints as U+FFFD.
 
     EXIT STATUS
       0  success (with --wait: every build succeeded)

@@ -15,7 +15,7 @@ do throws(CommandLineOptions.UsageError) {
     let options = try CommandLineOptions(Array(CommandLine.arguments.dropFirst()))
     switch options.action {
     case .help:
-        status = Terminal.status(ofStandardOutput: Terminal.out(Usage.text))
+        status = Terminal.status(ofStandardOutput: Terminal.out(lines: Usage.lines))
     case .version:
         status = Terminal.status(ofStandardOutput: Terminal.out("deployhook-cli \(DeployHookVersion.string)"))
     case .trigger:
