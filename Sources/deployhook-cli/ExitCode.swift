@@ -21,6 +21,9 @@ enum ExitCode: Int32, Comparable {
     case buildFailed = 7
     /// With `--wait`: the build did not stop before `--wait-timeout`.
     case waitTimedOut = 8
+    /// An output the CLI was asked to write (standard output, `GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`)
+    /// could not be written, e.g. a closed pipe or a full disk. The highest status, so it always wins.
+    case outputFailed = 9
 
     /// The exit status for an error kind.
     init(_ kind: DeployHookError.Kind) {

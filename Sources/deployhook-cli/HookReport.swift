@@ -10,13 +10,31 @@ struct HookReport {
     /// Whether the build was waited for.
     var waited: Bool
 
+    /// The report of a trigger's outcome. An answer whose `build_uuid` is not a UUID cannot be used:
+    /// it becomes a response error and is dropped whole, so the value is never printed or recorded.
+    init(hook: String, waited: Bool, outcome: Result<TriggerResult, DeployHookError>) {
+        self.hook = hook
+        self.waited = waited
+        switch outcome {
+        case .success(let result) where result.build.buildUUID.map(SafeText.isUUID) == false:
+            error = DeployHookError(.response, "answered with a build_uuid that is not a UUID (not shown; the trigger was sent)",
+                                    response: result.response)
+        case .success(let result): triggered = result
+        case .failure(let failure): error = failure
+        }
+    }
+
+    /// The exit status this hook alone would give.
     var exitCode: ExitCode {
         if let error { return ExitCode(error.kind) }
         if waited, final?.outcome != .success { return .buildFailed }
         return .success
     }
 
-    var buildUUID: String? { final?.buildUUID ?? triggered?.build.buildUUID }
+    /// The build's UUID as the trigger answered it: checked to be a UUID (see `init`). The one waited
+    /// for is the same; what a get-build answer says it is, is never shown.
+    var buildUUID: String? { triggered?.build.buildUUID }
+    /// The build's latest status: an enum, so only ever a documented name or `unknown`.
     var status: BuildStatus? { final?.status ?? triggered?.build.status }
 
     /// The human line for stdout, or nil when the report is an error (those go to stderr).

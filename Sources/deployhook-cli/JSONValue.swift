@@ -22,6 +22,9 @@ indirect enum JSONValue: Equatable {
 
     static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.rendered == rhs.rendered }
 
+    /// `text` as a JSON string. Every character `SafeText.isControl` names (C0, DEL, C1, U+2028, U+2029)
+    /// is escaped, and so is `[` (so no printed line holds a `##[` workflow command): the printed line
+    /// holds no control character, and the parsed value is exactly `text`.
     private static func quoted(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -31,7 +34,7 @@ indirect enum JSONValue: Equatable {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+            case _ where SafeText.isControl(scalar) || scalar == "[":
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

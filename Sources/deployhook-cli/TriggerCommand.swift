@@ -35,9 +35,11 @@ struct TriggerCommand: Sendable {
             return .usage
         }
         let reports = runAll(Array(zip(inputs, ids)), client)
-        for report in reports { emit(report) }
-        GitHubActions.record(reports, waited: options.wait, environment: environment)
-        return reports.map(\.exitCode).max() ?? .success
+        var stdoutFailure: WriteFailure?
+        for report in reports { stdoutFailure = emit(report) ?? stdoutFailure }
+        let recorded = GitHubActions.record(reports, waited: options.wait, environment: environment)
+        let outputs = Terminal.status(ofStandardOutput: stdoutFailure)
+        return max(reports.map(\.exitCode).max() ?? .success, outputs, recorded ? .success : .outputFailed)
     }
 
     /// The hooks to trigger: the arguments (`-` expanded to standard input's lines), else CLOUDFLARE_DEPLOY_HOOK.
@@ -45,10 +47,7 @@ struct TriggerCommand: Sendable {
         var hooks: [String] = []
         for argument in options.hooks {
             guard argument == "-" else { hooks.append(argument); continue }
-            while let line = readLine() {
-                let hook = line.trimmingCharacters(in: " \t\r")
-                if !hook.isEmpty && !hook.hasPrefix("#") { hooks.append(hook) }
-            }
+            hooks += HookList.read(readLine)
         }
         if options.hooks.isEmpty, let hook = environment("CLOUDFLARE_DEPLOY_HOOK"), !hook.isEmpty { hooks.append(hook) }
         guard !hooks.isEmpty else {
@@ -63,12 +62,7 @@ struct TriggerCommand: Sendable {
     private func runAll(_ hooks: [(String, DeployHookID)], _ client: DeployHookClient) -> [HookReport] {
         let triggered = client.triggerAllBlocking(hooks.map(\.0))
         let reports = zip(hooks, triggered).map { hook, outcome in
-            var report = HookReport(hook: hook.1.redacted, waited: options.wait)
-            switch outcome {
-            case .success(let result): report.triggered = result
-            case .failure(let error): report.error = error
-            }
-            return report
+            HookReport(hook: hook.1.redacted, waited: options.wait, outcome: outcome)
         }
         guard options.wait else { return reports }
         return blockUntilDone { await followAll(reports, client) }
@@ -108,7 +102,7 @@ struct TriggerCommand: Sendable {
             report.final = try await client.wait(forBuild: uuid, followLogs: options.logs) { event in
                 switch event {
                 case .status(let details) where !quiet && details.status != .stopped:  // the final line says it
-                    Terminal.err("deploy hook \(hook): build \(details.buildUUID) \(details.status.rawValue)")
+                    Terminal.err("deploy hook \(hook): build \(uuid) \(details.status.rawValue)")
                 case .log(let line):
                     Terminal.err(prefix + line.message)
                 default: break
@@ -120,24 +114,18 @@ struct TriggerCommand: Sendable {
         return report
     }
 
-    private func emit(_ report: HookReport) {
+    /// Prints a report: its JSON or human line on stdout, its error on stderr. Returns why stdout could
+    /// not be written, if it could not.
+    private func emit(_ report: HookReport) -> WriteFailure? {
         if options.json {
-            Terminal.out(report.json.rendered)
+            let failure = Terminal.out(report.json.rendered)
             if let line = report.errorLine, !options.quiet { Terminal.err("deployhook-cli: " + line) }
+            return failure
         } else if let line = report.errorLine {
             Terminal.err("deployhook-cli: " + line)
         } else if let line = report.humanLine, !options.quiet {
-            Terminal.out(line)
+            return Terminal.out(line)
         }
-    }
-}
-
-extension String {
-    /// The text without leading and trailing characters from `set`.
-    func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        guard let first = firstIndex(where: { !characters.contains($0) }),
-              let last = lastIndex(where: { !characters.contains($0) }) else { return "" }
-        return String(self[first...last])
+        return nil
     }
 }

@@ -2,6 +2,9 @@ import DeployHook
 
 /// The text of `deployhook-cli --help`.
 enum Usage {
+    /// The text's lines, as `Terminal` prints them (each line on its own: it takes no line breaks).
+    static var lines: [String] { text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+
     static let text = """
     deployhook-cli \(DeployHookVersion.string): trigger Cloudflare Workers Builds deploy hooks, and follow the builds.
 
@@ -9,7 +12,8 @@ enum Usage {
       deployhook-cli trigger [OPTIONS] [HOOK ...]
       deployhook-cli --version | --help
 
-    HOOK is a deploy hook UUID or its full trigger URL. "-" reads hooks from standard input, one a line.
+    HOOK is a deploy hook UUID or its full trigger URL. "-" reads hooks from standard input, one a line
+    (blank lines, lines starting with # and a byte-order mark opening the list are skipped).
     With no HOOK, the hook is read from CLOUDFLARE_DEPLOY_HOOK: prefer that, since arguments are visible
     to every user of the machine (ps). Several hooks are triggered concurrently over shared connections.
     Hooks are never printed: output names them by their first four hex digits (182b…).
@@ -33,7 +37,8 @@ enum Usage {
       -h, --help              print this help
     DURATION is seconds (30, 1.5) or a number with ms, s, m or h (500ms, 2m).
     Waiting needs an API token with Workers Builds read permission in CLOUDFLARE_API_TOKEN (never as an
-    argument) and the account ID (--account-id or CLOUDFLARE_ACCOUNT_ID). No colour is ever printed.
+    argument) and the account ID (--account-id or CLOUDFLARE_ACCOUNT_ID). No colour is ever printed, and
+    a control character a server sent prints as U+FFFD.
 
     EXIT STATUS
       0  success (with --wait: every build succeeded)
@@ -44,6 +49,8 @@ enum Usage {
       6  Cloudflare API error, unexpected HTTP answer or malformed response
       7  --wait: a build finished without success (fail, skipped, cancelled, terminated)
       8  --wait: a build did not stop before --wait-timeout
+      9  an output could not be written (standard output, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY); the
+         CLI still finished its work and wrote every output it could
       1  internal error
     With several hooks, the highest status wins.
 

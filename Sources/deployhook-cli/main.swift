@@ -6,22 +6,23 @@ import Glibc
 import Darwin
 #endif
 
+// A closed pipe (`deployhook-cli ... | head -1`) must not kill the CLI before it finishes and writes its
+// GitHub files: writes to it fail with EPIPE instead, and the exit status says so (9).
+signal(SIGPIPE, SIG_IGN)
 let environment: @Sendable (String) -> String? = { getenv($0).map { String(cString: $0) } }
 let status: ExitCode
 do throws(CommandLineOptions.UsageError) {
     let options = try CommandLineOptions(Array(CommandLine.arguments.dropFirst()))
     switch options.action {
     case .help:
-        Terminal.out(Usage.text)
-        status = .success
+        status = Terminal.status(ofStandardOutput: Terminal.out(lines: Usage.lines))
     case .version:
-        Terminal.out("deployhook-cli \(DeployHookVersion.string)")
-        status = .success
+        status = Terminal.status(ofStandardOutput: Terminal.out("deployhook-cli \(DeployHookVersion.string)"))
     case .trigger:
         status = TriggerCommand(options: options, environment: environment, readLine: { Swift.readLine() }).run()
     }
 } catch {
-    Terminal.err("deployhook-cli: \(error.message)\nTry 'deployhook-cli --help'.")
+    Terminal.err("deployhook-cli: \(error.message)", "Try 'deployhook-cli --help'.")
     status = .usage
 }
 exit(status.rawValue)

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 import pytest
 
@@ -16,7 +16,9 @@ sys.path[:0] = [str(REPO / "bindings" / "python"), str(REPO / "Tests" / "fake_ap
 from deployhook.emulator import Emulator, HookConfig  # noqa: E402
 from fake_cloudflare import start_fake  # noqa: E402
 
-CLI = REPO / ".build" / "release" / "deployhook-cli"
+# The binary under test: this checkout's release build, or DEPLOYHOOK_CLI (e.g. a build without a fix, to
+# see that fix's test fail).
+CLI = Path(os.environ.get("DEPLOYHOOK_CLI") or REPO / ".build" / "release" / "deployhook-cli")
 TOKEN = "cli-test-token-9f8e7d6c5b4a"
 ACCOUNT = "0123456789abcdef0123456789abcdef"
 
@@ -57,21 +59,22 @@ class Run:
 
     def __init__(self, completed: subprocess.CompletedProcess[str]) -> None:
         self.code = completed.returncode
-        self.out = completed.stdout
+        self.out = completed.stdout or ""  # empty when standard output went elsewhere
         self.err = completed.stderr
 
 
 def run_cli(*args: str, base_url: str | None = None, env: dict[str, str] | None = None, stdin: str | None = None,
-            secrets: list[str] | None = None) -> Run:
-    """Runs deployhook-cli with a clean environment; fails the test if any secret shows in its output."""
+            secrets: list[str] | None = None, stdout: int | IO[str] | None = None) -> Run:
+    """Runs deployhook-cli with a clean environment; fails the test if any secret shows in its output.
+    `stdout` (a file or descriptor) replaces the captured standard output; `out` is then empty."""
     if not CLI.exists():
         pytest.fail(f"{CLI} is missing: run `swift build -c release` first")
     environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "NO_PROXY": "127.0.0.1"}
     if base_url:
         environment["CLOUDFLARE_BASE_URL"] = base_url
     environment.update(env or {})
-    completed = subprocess.run([str(CLI), *args], input=stdin, capture_output=True, text=True, env=environment,
-                               timeout=120)
+    completed = subprocess.run([str(CLI), *args], input=stdin, stdout=subprocess.PIPE if stdout is None else stdout,
+                               stderr=subprocess.PIPE, text=True, env=environment, timeout=120)
     run = Run(completed)
     for secret in SECRETS + (secrets or []):
         for form in (secret, secret.upper()):

@@ -586,5 +586,30 @@ def main(argv=None):
         server.server_close()
 
 
+# ---- Hostile answers (SCENARIOS.md, "Hostile answers") ----
+# Well-formed answers whose strings try to inject lines, keys, table cells, terminal escapes and GitHub
+# Actions workflow commands into what a client prints. Apart from SCENARIOS, like FAULT_SCENARIOS, so the
+# suites that sweep SCENARIOS do not meet them.
+HOSTILE_SCENARIOS = {
+    "hostile_build_uuid": "0bad0000-0000-4000-8000-000000000001",
+    "hostile_fields": "0bad0000-0000-4000-8000-000000000002",
+    "hostile_error": "0bad0000-0000-4000-8000-000000000003",
+}
+HOSTILE_BUILD_UUID = "x\nstatus=success\ndeploy_approved=true\ny"
+HOSTILE_TEXT = ("\x1b[31mred\x1b[0m \x1b]0;title\x07 del\x7f c1\u0085\u009b2J tab\t cr\r nl\n| injected | row |\n"
+                "::set-output name=deploy_approved::true\n##[set-output name=deploy_approved;]true "
+                "<img src=x onerror=alert(1)> [link](https://example.invalid) `code` *em* &amp; \u2028end")
+# As sent: ESC sequences, an OSC title, U+009B (CSI) as UTF-8, DEL. Header values travel as latin-1.
+HOSTILE_CF_RAY = "\x1b[2J\x1b]0;pwned\x07" + "\u009b".encode().decode("latin-1") + "31m\x7f-SJC"
+ANSWERS.update({
+    "hostile_build_uuid": (200, _JSON, {}, _envelope(True, result=dict(_build(False, "queued"),
+                                                                       build_uuid=HOSTILE_BUILD_UUID))),
+    "hostile_fields": (200, _JSON, {"cf-ray": HOSTILE_CF_RAY}, _envelope(True, result=dict(
+        _build(False, "queued\n" + HOSTILE_TEXT), created_on=HOSTILE_TEXT))),
+    "hostile_error": (400, _JSON, {"cf-ray": HOSTILE_CF_RAY}, _envelope(False, [(10000, HOSTILE_TEXT)])),
+})
+_SCENARIO_BY_UUID.update({uuid: name for name, uuid in HOSTILE_SCENARIOS.items()})
+
+
 if __name__ == "__main__":
     main()
