@@ -12,9 +12,7 @@ for the API front's own refusals, one of the API-wide codes).
 
 from __future__ import annotations
 
-import copy
 import json
-import re
 import sys
 import urllib.error
 import urllib.request
@@ -25,21 +23,17 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "bindings" / "python"))
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parents[1] / "bindings" / "python"), str(HERE)]
 
 from deployhook.emulator import OUTCOMES, Emulator, HookConfig  # noqa: E402
+from schema_check import API_WIDE_CODES, ERROR_CODES, OPERATIONS, envelope_problems  # noqa: E402
 
-SCHEMA = json.loads(Path(__file__).with_name("workers_builds.json").read_text(encoding="utf-8"))
-OPERATIONS = SCHEMA["operations"]
-ERROR_CODES = {int(code) for code in SCHEMA["error_codes"]}
-API_WIDE_CODES = {int(code) for code in SCHEMA["api_wide_error_codes"] if code.isdigit()}
-
-NOT_SENT = {
-    "result_info": "no answer of these operations is a list",
-    "result.trigger.deleted_on": "the trigger has not been deleted",
-    "result.trigger.repo_connection.deleted_on": "nor has its repository connection",
-}
+NOT_SENT = frozenset({
+    "result_info",  # no answer of these operations is a list
+    "result.trigger.deleted_on",  # the trigger has not been deleted
+    "result.trigger.repo_connection.deleted_on",  # nor has its repository connection
+})
 """Fields of the schema that even a full answer leaves out (EMULATOR.md, "Where the schema leaves the choice")."""
 
 TOKEN = "schema-test-token"
@@ -52,74 +46,13 @@ INSTANT_HOOK = "5c4e3a00-0000-4000-8000-0000000000bb"  # phase 0: stopped at onc
 UNKNOWN_HOOK = "5c4e3a00-0000-4000-8000-0000000000ff"
 LOG_LINES = [f"step {n}" for n in range(7)]
 PAGE_SIZE = 3
-DATE_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 Answer = tuple[int, Any, Any]
 """(HTTP status, JSON body, headers)."""
 
 
-# ---- the checker ------------------------------------------------------------------------------------------
-
-
-def problems(value: Any, node: dict[str, Any], path: str, full: bool, absent: frozenset[str]) -> list[str]:
-    """How ``value`` at ``path`` departs from the schema ``node``. With ``full``, an object must have every
-    property of the schema but those in NOT_SENT and ``absent``; the paths in ``absent`` must be missing."""
-    if value is None:
-        return [] if node.get("nullable") else [f"{path}: null, which the schema does not allow"]
-    kind = node["type"]
-    if kind in ("object", "map"):
-        if not isinstance(value, dict):
-            return [f"{path}: {type(value).__name__}, not an object"]
-        if kind == "map":
-            return [problem for key, item in value.items()
-                    for problem in problems(item, node["additionalProperties"], f"{path}[{key!r}]", full, absent)]
-        properties = node["properties"]
-        inner = {key: f"{path}.{key}" if path else key for key in {*value, *properties}}
-        found = [f"{inner[key]}: not in the schema" for key in value if key not in properties]
-        found += [f"{inner[key]}: must be absent" for key in value if inner[key] in absent]
-        if full:
-            found += [f"{inner[key]}: missing" for key in properties
-                      if key not in value and inner[key] not in NOT_SENT and inner[key] not in absent]
-        for key, item in value.items():
-            if key in properties:
-                found += problems(item, properties[key], inner[key], full, absent)
-        return found
-    if kind == "array":
-        if not isinstance(value, list):
-            return [f"{path}: {type(value).__name__}, not an array"]
-        return [problem for index, item in enumerate(value)
-                for problem in problems(item, node["items"], f"{path}[{index}]", full, absent)]
-    if kind == "tuple":
-        if not isinstance(value, list) or len(value) != len(node["prefixItems"]):
-            return [f"{path}: not an array of {len(node['prefixItems'])} items"]
-        return [problem for index, (item, item_node) in enumerate(zip(value, node["prefixItems"]))
-                for problem in problems(item, item_node, f"{path}[{index}]", full, absent)]
-    if kind == "number":
-        return [] if isinstance(value, (int, float)) and not isinstance(value, bool) else [f"{path}: not a number"]
-    if kind == "boolean":
-        return [] if isinstance(value, bool) else [f"{path}: not a boolean"]
-    assert kind == "string", kind
-    if not isinstance(value, str):
-        return [f"{path}: {type(value).__name__}, not a string"]
-    if "enum" in node and value not in node["enum"]:
-        return [f"{path}: {value!r} not one of {node['enum']}"]
-    if node.get("format") == "uuid" and not re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", value, re.I):
-        return [f"{path}: {value!r} is not a UUID"]
-    if node.get("format") == "date-time" and not DATE_TIME.fullmatch(value):
-        return [f"{path}: {value!r} is not an ISO 8601 date-time"]
-    if "pattern" in node and not re.search(node["pattern"], value):
-        return [f"{path}: {value!r} does not match {node['pattern']}"]
-    return []
-
-
-def envelope_problems(body: Any, operation: str, full: bool, absent: frozenset[str]) -> list[str]:
-    """:func:`problems` for a whole answer: the envelope, with the operation's result in it."""
-    envelope = copy.deepcopy(SCHEMA["envelope"])
-    envelope["properties"]["result"] = dict(OPERATIONS[operation]["result"], nullable=True)
-    found = problems(body, envelope, "", full, absent)
-    missing = [key for key in envelope["required"] if not isinstance(body, dict) or key not in body]
-    return found + [f"{key}: missing (required)" for key in missing]
+# ---- checking one answer ----------------------------------------------------------------------------------
 
 
 def check(answer: Answer, operation: str, *, full: bool = False, absent: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -127,7 +60,7 @@ def check(answer: Answer, operation: str, *, full: bool = False, absent: tuple[s
     status, body, headers = answer
     assert status == 200, body
     assert headers["Content-Type"] == "application/json"
-    found = envelope_problems(body, operation, full, frozenset(f"result.{path}" for path in absent))
+    found = envelope_problems(body, operation, full, frozenset(f"result.{path}" for path in absent), NOT_SENT)
     assert found == [], found
     assert body["success"] is True and body["errors"] == [] and isinstance(body["result"], dict)
     return body["result"]  # type: ignore[no-any-return]
@@ -138,7 +71,7 @@ def check_error(answer: Answer, operation: str, status: int, code: int, *, api_w
     ``operation`` (or, with ``api_wide``, one of the API front's codes)."""
     got_status, body, _ = answer
     assert got_status == status, body
-    assert envelope_problems(body, operation, True, frozenset()) == []
+    assert envelope_problems(body, operation, True, frozenset(), NOT_SENT) == []
     assert body["success"] is False and body["result"] is None and body["messages"] == []
     assert [error["code"] for error in body["errors"]] == [code]
     allowed = API_WIDE_CODES if api_wide else ERROR_CODES & set(OPERATIONS[operation]["error_codes"])
@@ -352,7 +285,7 @@ def test_the_checker_catches_departures(api: Api, change: Any, expected: str) ->
     api.advance(3 * PHASE)
     body = api.build(build_uuid)[1]
     change(body["result"])
-    found = envelope_problems(body, "getBuildByUuid", True, frozenset())
+    found = envelope_problems(body, "getBuildByUuid", True, frozenset(), NOT_SENT)
     assert len(found) == 1 and found[0].startswith(expected), found
 
 
