@@ -4,7 +4,10 @@
 It answers `POST /client/v4/workers/builds/deploy_hooks/<uuid>` with one canned
 scenario per hook UUID, exactly as described in SCENARIOS.md beside this file:
 SCENARIOS are well-formed answers, FAULT_SCENARIOS misbehave (resets, trickles,
-oversized heads and bodies, garbage, odd encodings).
+oversized heads and bodies, garbage, odd encodings). BUILD_SCENARIOS also answer
+the endpoints that follow a build (GET build, GET logs, PUT cancel, with a Bearer
+token: API_TOKEN, ACCOUNT_ID), with the answers the schema allows and real
+servers may send: optional fields left out, odd units, slow pages, echoes.
 Standard library only; binds 127.0.0.1 only.
 
 Command line:
@@ -18,9 +21,11 @@ As a module (e.g. for a pytest fixture):
 """
 
 import argparse
+import base64
 import gzip
 import io
 import json
+import re
 import secrets
 import signal
 import socket
@@ -28,8 +33,9 @@ import struct
 import sys
 import threading
 import time
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 PREFIX = "/client/v4"
 TRIGGER_PATH = PREFIX + "/workers/builds/deploy_hooks/"
@@ -70,6 +76,25 @@ FAULT_SCENARIOS = {
     "deep_nesting": "fa00000d-0000-4000-8000-00000000000d",
     "gzip_unasked": "fa00000e-0000-4000-8000-00000000000e",
 }
+# Hook UUID of each follow-a-build scenario (see SCENARIOS.md, "Following a build"). Kept apart from
+# SCENARIOS because the suites that sweep SCENARIOS expect trigger answers only.
+BUILD_SCENARIOS = {
+    "build_minimal": "b0000001-0000-4000-8000-000000000001",
+    "build_no_status": "b0000002-0000-4000-8000-000000000002",
+    "build_full": "b0000003-0000-4000-8000-000000000003",
+    "logs_no_cursor_truncated": "b0000004-0000-4000-8000-000000000004",
+    "logs_no_cursor_complete": "b0000005-0000-4000-8000-000000000005",
+    "logs_seconds": "b0000006-0000-4000-8000-000000000006",
+    "logs_milliseconds": "b0000007-0000-4000-8000-000000000007",
+    "cancel_running": "b0000008-0000-4000-8000-000000000008",
+    "cancel_stopped": "b0000009-0000-4000-8000-000000000009",
+    "cancel_stopped_error": "b000000a-0000-4000-8000-00000000000a",
+    "other_build": "b000000b-0000-4000-8000-00000000000b",
+    "slow_logs": "b000000c-0000-4000-8000-00000000000c",
+    "build_uuid_not_uuid": "b000000d-0000-4000-8000-00000000000d",
+    "retry_true_2xx": "b000000e-0000-4000-8000-00000000000e",
+    "echo_hook": "b000000f-0000-4000-8000-00000000000f",
+}
 # A well-formed UUID that is no scenario: answered 404 / 12000.
 UNKNOWN_UUID = "12345678-1234-4234-8234-123456789abc"
 # The delayed family: any number of distinct hooks that answer as ok after a delay of their own, each
@@ -91,7 +116,8 @@ HUGE_HEADER_LENGTH = 1024 * 1024
 DEEP_NESTING_LEVELS = 100_000
 GARBAGE = b"\x00\x01\x02\xffSSH-2.0-not-http \xde\xad\xbe\xef\r\n\r\n\x7fELF garbage, not an HTTP answer\r\n"
 
-_SCENARIO_BY_UUID = {uuid: name for name, uuid in list(SCENARIOS.items()) + list(FAULT_SCENARIOS.items())}
+_SCENARIO_BY_UUID = {uuid: name for name, uuid in
+                     list(SCENARIOS.items()) + list(FAULT_SCENARIOS.items()) + list(BUILD_SCENARIOS.items())}
 _JSON = "application/json"
 _HTML = "text/html"
 
@@ -168,6 +194,118 @@ def _delayed_delay(hook):
     return int(last[8:]) / 1000.0
 
 
+# ---- following a build (BUILD_SCENARIOS) ----
+
+API_TOKEN = "fake-api-token-for-builds"
+ACCOUNT_ID = "023e105f4ecef8ad9ca31a8372d0c353"  # the account id of Cloudflare's API examples
+INITIALIZING_ON = "2019-12-27T18:11:20.117Z"
+RUNNING_ON = "2019-12-27T18:11:21.117Z"
+STOPPED_ON = "2019-12-27T18:11:51.117Z"
+PREVIEW_URL = "https://1a2b3c4d-my-worker.my-subdomain.workers.dev"
+OTHER_BUILD_UUID = "bd0000ff-0000-4000-8000-0000000000ff"  # what other_build answers about
+NOT_A_UUID_BUILD = "not-a-uuid/../../x?y=1"  # build_uuid_not_uuid's build_uuid
+SLOW_LOGS_SECONDS = 0.5  # how long each slow_logs page takes
+LOG_T0 = 1577470282  # 2019-12-27T18:11:22Z, in seconds: the first log line of most builds
+LOG_LINES = ["Cloning repository...", "Installing dependencies...", "Running build command...", "Success: deployed"]
+# The same three instants, as logs_seconds and logs_milliseconds send them.
+LOG_SECONDS = [LOG_T0, LOG_T0 + 1.5, LOG_T0 + 2.25]
+LOG_MILLISECONDS = [LOG_T0 * 1000, LOG_T0 * 1000 + 1500, LOG_T0 * 1000 + 2250]
+UNIT_LOG_LINES = ["first line", "second line", "third line"]
+FULL_LOG_LINES = ["Cloning repository...", "Installing dependencies...", "Running build command...",
+                  "Build finished", "Deploying to Cloudflare's global network...", "Success: deployed"]
+FULL_LOG_CURSORS = ["eyJsaW5lIjoyfQ", "eyJsaW5lIjo0fQ"]  # unpadded base64 of {"line":2} and {"line":4}
+FULL_METADATA = {
+    "author": "ada@example.com", "branch": "main", "build_command": "npm run build",
+    "build_token_name": "Production build token", "build_token_uuid": "5e0f5e0f-0000-4000-8000-000000000001",
+    "build_trigger_source": "deploy_hook", "commit_hash": "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b",
+    "commit_message": "Fix the caf\u00e9 menu\n\nAnd its prices", "deploy_command": "npx wrangler deploy",
+    "environment_variables": {"NODE_ENV": "production"}, "provider_account_name": "example-org",
+    "provider_type": "github", "repo_name": "my-worker", "root_directory": "/",
+}
+FULL_TRIGGER = {
+    "trigger_uuid": "7c1d0000-0000-4000-8000-000000000001", "trigger_name": "Deploy default branch",
+    "external_script_id": "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d", "branch_excludes": [], "branch_includes": ["main"],
+    "build_caching_enabled": True, "build_command": "npm run build", "created_on": "2019-12-01T00:00:00.000Z",
+    "deploy_command": "npx wrangler deploy", "modified_on": "2019-12-02T00:00:00.000Z", "path_excludes": [],
+    "path_includes": ["*"],
+    "repo_connection": {
+        "created_on": "2019-12-01T00:00:00.000Z", "modified_on": "2019-12-01T00:00:00.000Z",
+        "provider_account_id": "12345678", "provider_account_name": "example-org", "provider_type": "github",
+        "repo_connection_uuid": "4e90c000-0000-4000-8000-000000000001", "repo_id": "87654321",
+        "repo_name": "my-worker",
+    },
+    "root_directory": "/",
+}
+_BUILD_ROUTE = re.compile(PREFIX + r"/accounts/(?P<account>[^/]+)/builds/builds/(?P<build>[^/]+)(?P<action>/logs|/cancel)?")
+
+
+def build_uuid_of(scenario):
+    """The build UUID the trigger of a BUILD_SCENARIOS scenario answers (and that its build endpoints know)."""
+    if scenario == "build_uuid_not_uuid":
+        return NOT_A_UUID_BUILD
+    if scenario == "echo_hook":
+        return BUILD_SCENARIOS["echo_hook"]  # the server echoes the hook as the build
+    return "bd" + BUILD_SCENARIOS[scenario][2:]
+
+
+_SCENARIO_BY_BUILD = {build_uuid_of(name): name for name in BUILD_SCENARIOS if name != "build_uuid_not_uuid"}
+
+
+def _now_iso():
+    """The current time as ISO 8601 UTC with milliseconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _iso_seconds(iso):
+    """Unix seconds of an ISO 8601 UTC time made by _now_iso."""
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp()
+
+
+def _cursor(line):
+    """A Cloudflare-like cursor: unpadded URL-safe base64 of {"line":N}."""
+    return base64.urlsafe_b64encode(_json({"line": line})).decode().rstrip("=")
+
+
+def _timed(lines, start=LOG_T0, step=1):
+    """Log lines [[seconds, text], ...], one every `step` seconds from `start`."""
+    return [[start + index * step, text] for index, text in enumerate(lines)]
+
+
+def _stopped(build_uuid, outcome="success", **extra):
+    """A stopped build with every time the schema has (fixed in 2019) and `extra` fields."""
+    return dict({"build_uuid": build_uuid, "status": "stopped", "build_outcome": outcome, "created_on": CREATED_ON,
+                 "initializing_on": INITIALIZING_ON, "running_on": RUNNING_ON, "stopped_on": STOPPED_ON,
+                 "modified_on": STOPPED_ON}, **extra)
+
+
+def _running(build_uuid):
+    """A running build."""
+    return {"build_uuid": build_uuid, "status": "running", "build_outcome": None, "created_on": CREATED_ON,
+            "initializing_on": INITIALIZING_ON, "running_on": RUNNING_ON, "modified_on": RUNNING_ON}
+
+
+def _cancelled(build_uuid, stopped_on):
+    """A build cancelled at `stopped_on` while running."""
+    return dict(_running(build_uuid), status="stopped", build_outcome="cancelled", stopped_on=stopped_on,
+                modified_on=stopped_on)
+
+
+def _ok(result, headers=None, messages=()):
+    """A 200 success envelope."""
+    body = _json({"success": True, "errors": [], "messages": list(messages), "result": result})
+    return (200, _JSON, dict(headers or {}), body)
+
+
+def _error(status, code, message):
+    """An error envelope."""
+    return (status, _JSON, {}, _envelope(False, [(code, message)]))
+
+
+def _echo_forms(hook):
+    """The hook as sent and without its dashes, as echo_hook's server repeats it."""
+    return hook, hook.replace("-", "")
+
+
 def _no_route(path):
     """404 / 7003, the answer for any path that is not the trigger endpoint."""
     shown = path[len(PREFIX):] if path.startswith(PREFIX + "/") else path
@@ -193,6 +331,8 @@ class FakeServer(ThreadingHTTPServer):
         self._generation = 0  # of requests: reset starts a new one, and counts only requests it started
         self._in_flight = 0
         self._max_in_flight = 0
+        self._build_gets = {}  # scenario -> GET build requests since the last reset
+        self._cancelled_on = {}  # scenario -> when a cancel stopped it (since the last reset)
 
     @property
     def port(self):
@@ -213,6 +353,27 @@ class FakeServer(ThreadingHTTPServer):
             self._serial_at_reset = self._connection_serial
             self._generation += 1
             self._in_flight = self._max_in_flight = 0
+            self._build_gets.clear()
+            self._cancelled_on.clear()
+
+    def count_build_get(self, scenario):
+        """Counts a GET of the scenario's build; returns how many there have been since the last reset."""
+        with self._lock:
+            self._build_gets[scenario] = self._build_gets.get(scenario, 0) + 1
+            return self._build_gets[scenario]
+
+    def build_gets(self, scenario):
+        """How many GETs of the scenario's build there have been since the last reset."""
+        with self._lock:
+            return self._build_gets.get(scenario, 0)
+
+    def cancelled_on(self, scenario, cancel_now=False):
+        """When the scenario's build was cancelled (None: it was not); with `cancel_now`, cancels it now
+        unless it already was."""
+        with self._lock:
+            if cancel_now and scenario not in self._cancelled_on:
+                self._cancelled_on[scenario] = _now_iso()
+            return self._cancelled_on.get(scenario)
 
     def stats(self):
         """New connections that carried recorded requests since the last reset, and trigger requests
@@ -317,7 +478,10 @@ class _Handler(BaseHTTPRequestHandler):
             "body_length": len(body),
         })
         hook = path[len(TRIGGER_PATH):] if path.startswith(TRIGGER_PATH) else ""
-        if not hook or "/" in hook:
+        route = _BUILD_ROUTE.fullmatch(path)
+        if route:
+            self._follow(route, path)
+        elif not hook or "/" in hook:
             self._reply(_no_route(path))
         elif self.command != "POST":
             self._reply(_METHOD_NOT_ALLOWED)
@@ -330,8 +494,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _trigger_hook(self, hook):
         delay = _delayed_delay(hook)
-        if delay is None:
-            self._trigger(_SCENARIO_BY_UUID.get(hook.lower(), "not_found"))
+        scenario = _SCENARIO_BY_UUID.get(hook.lower(), "not_found")
+        if scenario in BUILD_SCENARIOS:
+            self._reply(self._build_trigger(scenario, hook))
+        elif delay is None:
+            self._trigger(scenario)
         elif self.server.stopping.wait(delay):
             self.close_connection = True
         else:
@@ -473,6 +640,132 @@ class _Handler(BaseHTTPRequestHandler):
     def _fault_gzip_unasked(self):
         self._reply((200, _JSON, {"Content-Encoding": "gzip"}, _GZIP_BODY))
 
+    # ---- following a build (BUILD_SCENARIOS) ----
+
+    def _build_trigger(self, scenario, hook):
+        """The trigger's answer for a BUILD_SCENARIOS hook (`hook` as the client sent it)."""
+        build = build_uuid_of(scenario)
+        if scenario == "build_minimal":
+            return _ok({"build_uuid": build})
+        if scenario == "echo_hook":
+            sent, bare = _echo_forms(hook)
+            return _ok({"already_exists": False, "build_uuid": sent, "created_on": bare, "status": "queued"},
+                       {"cf-ray": bare + "-SJC"}, ["deploy hook %s queued a build" % sent, "hook %s" % bare])
+        headers = {"x-should-retry": "true"} if scenario == "retry_true_2xx" else {}
+        return _ok(dict(_build(False, "queued"), build_uuid=build), headers)
+
+    def _follow(self, route, path):
+        """GET build, GET logs, PUT cancel: method, then token, then account, then the build."""
+        method = "PUT" if route["action"] == "/cancel" else "GET"
+        scheme, _, token = self.headers.get("Authorization", "").strip().partition(" ")
+        scenario = _SCENARIO_BY_BUILD.get(route["build"].lower())
+        if self.command != method:
+            answer = (405, _JSON, {"Allow": method}, _envelope(False, [(10405, "Method not allowed")]))
+        elif scheme.lower() != "bearer" or not token.strip():
+            answer = _error(401, 12005, "Missing token from authorization header")
+        elif token.strip() != API_TOKEN:
+            answer = _error(403, 10000, "Authentication error")
+        elif route["account"] != ACCOUNT_ID:
+            answer = _no_route(path)
+        elif scenario is None:
+            answer = _error(404, 12000, "Not found")
+        elif route["action"] == "/logs":
+            cursor = parse_qs(urlsplit(self.path).query).get("cursor", [None])[-1]
+            answer = self._build_logs(scenario, route["build"], cursor)
+        elif route["action"] == "/cancel":
+            answer = self._build_cancel(scenario, route["build"])
+        else:
+            answer = self._build_answer(scenario, route["build"])
+        if answer is None:  # the fake is stopping
+            self.close_connection = True
+        else:
+            self._reply(answer)
+
+    def _build_answer(self, scenario, build):
+        """GET .../builds/builds/{build}. `build` is the UUID as asked for."""
+        gets = self.server.count_build_get(scenario)
+        cancelled_on = self.server.cancelled_on(scenario)
+        if scenario == "build_minimal":
+            return _ok({"build_outcome": "success"})
+        if scenario == "build_no_status":
+            return _ok({"build_uuid": build, "build_outcome": "fail", "created_on": CREATED_ON,
+                        "stopped_on": STOPPED_ON})
+        if scenario == "build_full":
+            return _ok(_stopped(build, preview_url=PREVIEW_URL, build_trigger_metadata=FULL_METADATA,
+                                deploy_hook={"deploy_hook_name": "Production deploy hook"}, trigger=FULL_TRIGGER,
+                                pull_request=None))
+        if scenario in ("logs_no_cursor_truncated", "logs_no_cursor_complete"):
+            return _ok(_running(build) if gets < 2 else _stopped(build))
+        if scenario in ("cancel_running", "slow_logs"):
+            return _ok(_running(build) if cancelled_on is None else _cancelled(build, cancelled_on))
+        if scenario == "other_build":
+            return _ok(_stopped(OTHER_BUILD_UUID))
+        if scenario == "retry_true_2xx":
+            return _ok(_stopped(build), {"x-should-retry": "true"})
+        if scenario == "echo_hook":
+            sent, bare = _echo_forms(build)
+            return _ok({"build_uuid": sent, "status": "stopped", "build_outcome": "success", "created_on": bare,
+                        "stopped_on": STOPPED_ON}, {"cf-ray": bare + "-SJC"}, ["build of hook %s" % sent, bare])
+        return _ok(_stopped(build))  # logs_seconds, logs_milliseconds, cancel_stopped, cancel_stopped_error
+
+    def _build_logs(self, scenario, build, cursor):
+        """GET .../builds/builds/{build}/logs?cursor=…; None when the fake stops while slow_logs waits."""
+        if scenario == "build_minimal":
+            return _ok({"lines": _timed(LOG_LINES)})
+        if scenario == "build_no_status":
+            return _ok({"lines": _timed(LOG_LINES[:3] + ["Build failed"]), "truncated": False})
+        if scenario == "build_full":
+            page = {FULL_LOG_CURSORS[0]: 1, FULL_LOG_CURSORS[1]: 2}.get(cursor, 0)
+            lines = _timed(FULL_LOG_LINES)[2 * page:2 * page + 2]
+            if page == 2:
+                return _ok({"lines": lines, "truncated": False})
+            return _ok({"cursor": FULL_LOG_CURSORS[page], "lines": lines, "truncated": True})
+        if scenario in ("logs_no_cursor_truncated", "logs_no_cursor_complete"):
+            lines = _timed(LOG_LINES[:2] if self.server.build_gets(scenario) < 2 else LOG_LINES)
+            return _ok({"lines": lines, "truncated": scenario == "logs_no_cursor_truncated"})
+        if scenario in ("logs_seconds", "logs_milliseconds"):
+            stamps = LOG_SECONDS if scenario == "logs_seconds" else LOG_MILLISECONDS
+            return _ok({"lines": [list(line) for line in zip(stamps, UNIT_LOG_LINES)], "truncated": False})
+        if scenario == "cancel_running":
+            lines = _timed(LOG_LINES[:2])
+            cancelled_on = self.server.cancelled_on(scenario)
+            if cancelled_on is not None:
+                lines.append([round(_iso_seconds(cancelled_on), 3), "Build cancelled"])
+            return _ok({"lines": lines, "truncated": False})
+        if scenario == "slow_logs":
+            if self.server.stopping.wait(SLOW_LOGS_SECONDS):
+                return None
+            page = int(cursor[len("page-"):]) if cursor and re.fullmatch(r"page-\d{1,9}", cursor) else 0
+            return _ok({"cursor": "page-%d" % (page + 1), "lines": [[LOG_T0 + page, "line %d" % page]],
+                        "truncated": True})
+        if scenario == "retry_true_2xx":
+            return _ok({"lines": _timed(LOG_LINES), "truncated": False}, {"x-should-retry": "true"})
+        if scenario == "echo_hook":
+            sent, bare = _echo_forms(build)
+            lines = _timed(["Triggered by deploy hook %s" % sent, "hook %s" % bare, "Success: deployed"])
+            return _ok({"lines": lines, "truncated": False}, {"cf-ray": bare + "-SJC"}, [sent])
+        return _ok({"lines": _timed(LOG_LINES), "truncated": False})
+
+    def _build_cancel(self, scenario, build):
+        """PUT .../builds/builds/{build}/cancel"""
+        if scenario in ("cancel_running", "slow_logs"):
+            stopped_on = self.server.cancelled_on(scenario, cancel_now=True)
+            return _ok({"build_outcome": "cancelled", "build_uuid": build, "stopped_on": stopped_on})
+        if scenario == "cancel_stopped_error":
+            return _error(400, 12002, "Build already stopped")
+        if scenario == "build_minimal":
+            return _ok({})
+        if scenario == "build_no_status":
+            return _ok({"build_outcome": "fail", "build_uuid": build, "stopped_on": STOPPED_ON})
+        if scenario == "other_build":
+            return _ok({"build_outcome": "cancelled", "build_uuid": OTHER_BUILD_UUID, "stopped_on": STOPPED_ON})
+        if scenario == "echo_hook":
+            sent, bare = _echo_forms(build)
+            return _ok({"build_outcome": "success", "build_uuid": sent, "stopped_on": STOPPED_ON},
+                       {"cf-ray": bare + "-SJC"}, [sent])
+        headers = {"x-should-retry": "true"} if scenario == "retry_true_2xx" else {}
+        return _ok({"build_outcome": "success", "build_uuid": build, "stopped_on": STOPPED_ON}, headers)
+
     def _control(self, path):
         if path == "/_fake/requests" and self.command == "GET":
             self._reply((200, _JSON, {}, _json(self.server.requests())))
@@ -512,7 +805,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_head(self, status, content_type, extra, length):
         self.send_response(status)
-        self.send_header("cf-ray", secrets.token_hex(8) + "-SJC")
+        if "cf-ray" not in extra:  # echo_hook sends its own
+            self.send_header("cf-ray", secrets.token_hex(8) + "-SJC")
         if content_type:
             self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(length))
@@ -539,7 +833,7 @@ class FakeCloudflare:
         self._thread.start()
 
     def requests(self):
-        """Trigger-side requests recorded since the last reset, oldest first."""
+        """Requests recorded since the last reset (any path but /_fake/*), oldest first."""
         return self.server.requests()
 
     def reset(self):

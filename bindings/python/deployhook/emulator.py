@@ -11,6 +11,10 @@ A build goes ``queued → initializing → running → stopped``, each phase las
 computed from the time elapsed since the trigger (no background work). At most ``builds_per_minute`` builds
 start per hook in any 60 s window; beyond that the trigger answers 429 with ``Retry-After``.
 
+Every answer is one Cloudflare's published OpenAPI schema allows for these operations (triggerDeployHook,
+getBuildByUuid, getBuildLogs, cancelBuildByUuid), with every field the schema has; ``EMULATOR.md`` lists the
+choices the schema leaves open and ``Tests/schema`` checks the answers against a transcription of the schema.
+
 This module uses the standard library only and imports nothing else from ``deployhook``: it never loads
 ``libdeployhook``. Hook UUIDs and the token are never printed.
 
@@ -42,7 +46,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -61,8 +65,27 @@ DEFAULT_PHASE_SECONDS = 1.0
 DEFAULT_BUILDS_PER_MINUTE = 10
 DEFAULT_LOG_PAGE_SIZE = 50
 DEFAULT_WORKER = "my-worker"
+DEFAULT_SUBDOMAIN = "my-subdomain"
+"""The account's workers.dev subdomain, in preview URLs ``https://<8 hex>-<worker>.<subdomain>.workers.dev``."""
 DEFAULT_BRANCH = "main"
+DEFAULT_COMMIT_HASH = "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b"
+DEFAULT_COMMIT_MESSAGE = "Update the homepage"
+DEFAULT_AUTHOR = "dev@example.com"
+DEFAULT_HOOK_NAME = "My deploy hook"
 RATE_WINDOW_SECONDS = 60.0
+
+# The fixed parts of a build's trigger metadata and trigger (the schema's field names; example-like values).
+TRIGGER_SOURCE = "deploy_hook"  # as the Deploy Hooks guide shows for hook builds (the schema's enum lacks it)
+TRIGGER_NAME = "Deploy default branch"
+BUILD_COMMAND = "npm run build"
+DEPLOY_COMMAND = "npx wrangler deploy"
+ROOT_DIRECTORY = "/"
+BUILD_TOKEN_NAME = "Emulator build token"
+PROVIDER_TYPE = "github"
+PROVIDER_ACCOUNT_NAME = "example-org"
+PROVIDER_ACCOUNT_ID = "12345678"
+REPO_ID = "87654321"
+ENVIRONMENT_VARIABLES = {"NODE_ENV": "production"}
 
 QUEUED, INITIALIZING, RUNNING, STOPPED = "queued", "initializing", "running", "stopped"
 _PENDING = (QUEUED, INITIALIZING)
@@ -80,10 +103,12 @@ _FINAL_LOGS = {
     "cancelled": _CANCELLED_LOG,
     "terminated": "Build terminated",
 }
-_HOOK_KEYS = ("outcome", "phase_seconds", "worker", "branch", "logs")
-_CONFIG_KEYS = ("token", "account_id", "hooks")
+_HOOK_KEYS = ("outcome", "phase_seconds", "worker", "branch", "commit_hash", "commit_message", "author",
+              "deploy_hook_name", "logs")
+_CONFIG_KEYS = ("token", "account_id", "subdomain", "hooks")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
-_WORKER_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_WORKER_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")  # also a DNS label: the subdomain's rule
+_COMMIT_HASH = re.compile(r"[0-9a-f]{40}", re.IGNORECASE)
 _TRIGGER_ROUTE = re.compile(r"/workers/builds/deploy_hooks/(?P<hook>[^/]+)")
 _BUILD_ROUTE = re.compile(r"/accounts/(?P<account>[^/]+)/builds/builds/(?P<build>[^/]+)(?P<action>/logs|/cancel)?")
 _HOOK_SEGMENT = re.compile(r"(/deploy_hooks/)([^/]{0,4})[^/]*")
@@ -116,13 +141,20 @@ class HookConfig:
     """How the builds of one deploy hook behave.
 
     ``phase_seconds`` ``None`` means the emulator's default; ``logs`` ``None`` means the default lines,
-    which end with a line matching the outcome (e.g. ``Success: deployed``, ``Build failed``).
+    which end with a line matching the outcome (e.g. ``Success: deployed``, ``Build failed``). ``worker`` names
+    the Worker (in the preview URL and as the repository name); ``branch``, ``commit_hash`` (40 hex digits),
+    ``commit_message`` and ``author`` go into the build's ``build_trigger_metadata``, and ``deploy_hook_name``
+    into its ``deploy_hook``.
     """
 
     outcome: str = "success"
     phase_seconds: float | None = None
     worker: str = DEFAULT_WORKER
     branch: str = DEFAULT_BRANCH
+    commit_hash: str = DEFAULT_COMMIT_HASH
+    commit_message: str = DEFAULT_COMMIT_MESSAGE
+    author: str = DEFAULT_AUTHOR
+    deploy_hook_name: str = DEFAULT_HOOK_NAME
     logs: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
@@ -133,8 +165,14 @@ class HookConfig:
             _check_phase_seconds(self.phase_seconds)
         if not isinstance(self.worker, str) or not _WORKER_NAME.fullmatch(self.worker):
             raise ValueError("worker must be a Worker name: lowercase letters, digits and dashes")
-        if not isinstance(self.branch, str) or not self.branch:
-            raise ValueError("branch must be a non-empty string")
+        for name in ("branch", "author", "deploy_hook_name"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise ValueError(f"{name} must be a non-empty string")
+        if not isinstance(self.commit_hash, str) or not _COMMIT_HASH.fullmatch(self.commit_hash):
+            raise ValueError("commit_hash must be 40 hex digits")
+        object.__setattr__(self, "commit_hash", self.commit_hash.lower())
+        if not isinstance(self.commit_message, str):
+            raise ValueError("commit_message must be a string")
         if self.logs is not None:
             if not isinstance(self.logs, (list, tuple)) or not all(isinstance(line, str) for line in self.logs):
                 raise ValueError("logs must be a list of strings")
@@ -185,13 +223,15 @@ def _normalize_hooks(hooks: Mapping[str, HookSpec] | None) -> dict[str, HookConf
 
 @dataclass
 class _Build:
-    """One build. Its state is a function of the time: see :meth:`status`."""
+    """One build. Its state is a function of the time: see :meth:`status`. ``details`` holds the parts of its
+    answer that never change (``build_trigger_metadata``, ``deploy_hook``, ``trigger``, ``pull_request``)."""
 
     build_uuid: str
     created: float
     phase_seconds: float
     config: HookConfig
-    preview_id: str
+    preview_url: str
+    details: dict[str, Any]
     cancelled_at: float | None = None
 
     def phase_start(self, index: int) -> float:
@@ -232,21 +272,34 @@ class _Build:
         return [entry for entry in self.timeline() if entry[0] <= now]
 
     def to_json(self, now: float) -> dict[str, Any]:
-        """The build as ``GET .../builds/builds/{uuid}`` shows it at ``now``."""
-        stopped = self.status(now) == STOPPED
-        succeeded = stopped and self.outcome() == "success"
-        return {
-            "build_uuid": self.build_uuid,
-            "status": self.status(now),
-            "build_outcome": self.outcome() if stopped else None,
-            "created_on": _iso(self.created),
-            "initializing_on": _iso_or_none(self.reached(self.phase_start(1), now)),
-            "running_on": _iso_or_none(self.reached(self.phase_start(2), now)),
-            "stopped_on": _iso(self.stopped_at()) if stopped else None,
-            "preview_url": f"https://{self.preview_id}-{self.config.worker}.workers.dev" if succeeded else None,
-            "build_trigger_metadata": {"branch": self.config.branch},
-            "trigger": {"trigger_type": "deploy_hook"},
-        }
+        """The build as ``GET .../builds/builds/{uuid}`` shows it at ``now``.
+
+        Every field of the schema is there, except the times not reached yet and ``preview_url`` before a
+        successful stop (the schema marks them optional, not nullable: they are left out). ``build_outcome``
+        is ``null`` until the build stops and ``pull_request`` is ``null`` (a hook build has none).
+        """
+        status = self.status(now)
+        answer: dict[str, Any] = {"build_uuid": self.build_uuid, "status": status,
+                                  "build_outcome": self.outcome() if status == STOPPED else None,
+                                  "created_on": _iso(self.created)}
+        changes = [self.created]
+        for key, index in (("initializing_on", 1), ("running_on", 2)):
+            moment = self.reached(self.phase_start(index), now)
+            if moment is not None:
+                answer[key] = _iso(moment)
+                changes.append(moment)
+        if status == STOPPED:
+            answer["stopped_on"] = _iso(self.stopped_at())
+            changes.append(self.stopped_at())
+        answer["modified_on"] = _iso(max(changes))
+        if status == STOPPED and self.outcome() == "success":
+            answer["preview_url"] = self.preview_url
+        answer.update(self.details)
+        return answer
+
+    def cancel_result(self) -> dict[str, Any]:
+        """The cancel endpoint's ``result`` once the build has stopped."""
+        return {"build_outcome": self.outcome(), "build_uuid": self.build_uuid, "stopped_on": _iso(self.stopped_at())}
 
 
 @dataclass
@@ -279,36 +332,58 @@ def _method_not_allowed(allowed: str) -> _Reply:
     return _failure(405, 10405, "Method not allowed", {"Allow": allowed})
 
 
-def _encode_cursor(index: int) -> str:
-    """An opaque cursor standing for "after the first ``index`` log lines"."""
-    return base64.urlsafe_b64encode(f"line:{index}".encode()).decode().rstrip("=")
+def _encode_cursor(index: int, timestamp: float) -> str:
+    """An opaque cursor for "after the first ``index`` log lines", shaped like Cloudflare's: unpadded URL-safe
+    base64 of ``{"line":index,"timestamp":t}`` (``t`` the last returned line's time)."""
+    text = json.dumps({"line": index, "timestamp": timestamp}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> int | None:
-    """The line index of a cursor made by :func:`_encode_cursor`, or ``None`` if it is not one."""
+def _decode_cursor(cursor: str | None, available: int) -> int:
+    """The line index a cursor stands for; 0 (the first page) for no cursor or one this build cannot have
+    issued (not ours, or past its ``available`` lines)."""
+    if cursor is None:
+        return 0
     try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    prefix, _, index = text.partition(":")
-    return int(index) if prefix == "line" and index.isdecimal() else None
+        return 0
+    index = value.get("line") if isinstance(value, dict) else None
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= available:
+        return 0
+    return index
+
+
+@dataclass
+class _HookIdentity:
+    """What stays the same across the builds of one hook: its trigger's UUID, its rate-limit window and its
+    latest build."""
+
+    trigger_uuid: str
+    starts: deque[float]
+    latest: _Build | None = None
 
 
 class _API:
     """The emulated API's state and operations, independent of HTTP. Thread-safe (one lock)."""
 
-    def __init__(self, hooks: dict[str, HookConfig], token: str, account_id: str, phase_seconds: float,
-                 builds_per_minute: int, log_page_size: int) -> None:
+    def __init__(self, hooks: dict[str, HookConfig], token: str, account_id: str, subdomain: str,
+                 phase_seconds: float, builds_per_minute: int, log_page_size: int,
+                 clock: Callable[[], float]) -> None:
         self.hooks = hooks
         self._token = token.encode()
         self._account_id = account_id.lower()
+        self._subdomain = subdomain
         self._phase_seconds = phase_seconds
         self._builds_per_minute = builds_per_minute
         self._log_page_size = log_page_size
+        self._clock = clock
         self._lock = threading.Lock()
         self._builds: dict[str, _Build] = {}
-        self._latest: dict[str, _Build] = {}
-        self._starts: dict[str, deque[float]] = {hook: deque() for hook in hooks}
+        self._identities = {hook: _HookIdentity(str(uuid.uuid4()), deque()) for hook in hooks}
+        self._since = _iso(clock())  # when the triggers and repository connections were "created"
+        self._build_token_uuid = str(uuid.uuid4())
+        self._workers: dict[str, tuple[str, str]] = {}  # worker -> (external_script_id, repo_connection_uuid)
 
     def trigger(self, hook: str) -> _Reply:
         """``POST /workers/builds/deploy_hooks/{hook}``."""
@@ -317,8 +392,8 @@ class _API:
         if config is None:
             return _failure(404, 12000, "Not found")
         with self._lock:
-            now = time.time()
-            latest = self._latest.get(hook)
+            now = self._clock()
+            latest = self._identities[hook].latest
             if latest is not None and latest.status(now) in _PENDING:
                 return _success(self._trigger_result(latest, now, already_exists=True))
             wait = self._seconds_until_slot(hook, now)
@@ -329,7 +404,7 @@ class _API:
 
     def _seconds_until_slot(self, hook: str, now: float) -> int:
         """0 if ``hook`` may start a build now, else the whole seconds (>= 1) until it may."""
-        starts = self._starts[hook]
+        starts = self._identities[hook].starts
         while starts and starts[0] <= now - RATE_WINDOW_SECONDS:
             starts.popleft()
         if len(starts) < self._builds_per_minute:
@@ -339,11 +414,42 @@ class _API:
     def _start_build(self, hook: str, config: HookConfig, now: float) -> _Build:
         """Creates and records a new build of ``hook``."""
         phase_seconds = config.phase_seconds if config.phase_seconds is not None else self._phase_seconds
-        build = _Build(str(uuid.uuid4()), now, phase_seconds, config, secrets.token_hex(4))
+        preview_url = f"https://{secrets.token_hex(4)}-{config.worker}.{self._subdomain}.workers.dev"
+        build = _Build(str(uuid.uuid4()), now, phase_seconds, config, preview_url, self._details(hook, config))
         self._builds[build.build_uuid] = build
-        self._latest[hook] = build
-        self._starts[hook].append(now)
+        identity = self._identities[hook]
+        identity.latest = build
+        identity.starts.append(now)
         return build
+
+    def _details(self, hook: str, config: HookConfig) -> dict[str, Any]:
+        """The parts of a build of ``hook`` that never change: trigger metadata, deploy hook, trigger."""
+        script_id, connection_uuid = self._workers.setdefault(config.worker, (uuid.uuid4().hex, str(uuid.uuid4())))
+        return {
+            "build_trigger_metadata": {
+                "author": config.author, "branch": config.branch, "build_command": BUILD_COMMAND,
+                "build_token_name": BUILD_TOKEN_NAME, "build_token_uuid": self._build_token_uuid,
+                "build_trigger_source": TRIGGER_SOURCE, "commit_hash": config.commit_hash,
+                "commit_message": config.commit_message, "deploy_command": DEPLOY_COMMAND,
+                "environment_variables": dict(ENVIRONMENT_VARIABLES), "provider_account_name": PROVIDER_ACCOUNT_NAME,
+                "provider_type": PROVIDER_TYPE, "repo_name": config.worker, "root_directory": ROOT_DIRECTORY,
+            },
+            "deploy_hook": {"deploy_hook_name": config.deploy_hook_name},
+            "trigger": {
+                "trigger_uuid": self._identities[hook].trigger_uuid, "trigger_name": TRIGGER_NAME,
+                "external_script_id": script_id, "branch_excludes": [], "branch_includes": [config.branch],
+                "build_caching_enabled": False, "build_command": BUILD_COMMAND, "created_on": self._since,
+                "deploy_command": DEPLOY_COMMAND, "modified_on": self._since, "path_excludes": [],
+                "path_includes": ["*"],
+                "repo_connection": {
+                    "created_on": self._since, "modified_on": self._since, "provider_account_id": PROVIDER_ACCOUNT_ID,
+                    "provider_account_name": PROVIDER_ACCOUNT_NAME, "provider_type": PROVIDER_TYPE,
+                    "repo_connection_uuid": connection_uuid, "repo_id": REPO_ID, "repo_name": config.worker,
+                },
+                "root_directory": ROOT_DIRECTORY,
+            },
+            "pull_request": None,
+        }
 
     @staticmethod
     def _trigger_result(build: _Build, now: float, already_exists: bool) -> dict[str, Any]:
@@ -367,34 +473,36 @@ class _API:
         """``GET .../builds/builds/{build_uuid}``."""
         with self._lock:
             build = self._builds.get(build_uuid.lower())
-            return _success(build.to_json(time.time())) if build else _failure(404, 12000, "Not found")
+            return _success(build.to_json(self._clock())) if build else _failure(404, 12000, "Not found")
 
     def logs(self, build_uuid: str, cursor: str | None) -> _Reply:
-        """``GET .../builds/builds/{build_uuid}/logs?cursor=…``: at most one page of lines after ``cursor``."""
+        """``GET .../builds/builds/{build_uuid}/logs?cursor=…``: at most one page of lines after ``cursor``.
+
+        ``cursor`` comes back only while ``truncated`` is true (more lines are there now); a cursor this build
+        cannot have issued is ignored, so the answer is the first page."""
         with self._lock:
             build = self._builds.get(build_uuid.lower())
             if build is None:
                 return _failure(404, 12000, "Not found")
-            lines = build.logs(time.time())
-        start = 0 if cursor is None else _decode_cursor(cursor)
-        if start is None or start > len(lines):
-            return _failure(400, 12003, "Invalid cursor")
-        page = lines[start:start + self._log_page_size]
+            lines = build.logs(self._clock())
+        start = _decode_cursor(cursor, len(lines))
+        page = [[round(moment, 3), text] for moment, text in lines[start:start + self._log_page_size]]
         end = start + len(page)
-        return _success({"cursor": _encode_cursor(end), "lines": [[round(moment, 3), text] for moment, text in page],
-                         "truncated": end < len(lines)})
+        if end < len(lines):
+            return _success({"cursor": _encode_cursor(end, page[-1][0]), "lines": page, "truncated": True})
+        return _success({"lines": page, "truncated": False})
 
     def cancel(self, build_uuid: str) -> _Reply:
-        """``PUT .../builds/builds/{build_uuid}/cancel``."""
+        """``PUT .../builds/builds/{build_uuid}/cancel``: stops a build that has not stopped yet. A build that
+        has stopped already is left as it is, and the answer is still 200, with its own outcome and stop time."""
         with self._lock:
             build = self._builds.get(build_uuid.lower())
             if build is None:
                 return _failure(404, 12000, "Not found")
-            now = time.time()
-            if build.status(now) == STOPPED:
-                return _failure(400, 12002, "Build already stopped")
-            build.cancelled_at = now
-            return _success({"build_outcome": "cancelled", "build_uuid": build.build_uuid, "stopped_on": _iso(now)})
+            now = self._clock()
+            if build.status(now) != STOPPED:
+                build.cancelled_at = now
+            return _success(build.cancel_result())
 
 
 def _route(api: _API, method: str, target: str, authorization: str | None) -> _Reply:
@@ -490,21 +598,25 @@ class Emulator:
     """The emulated API, served from a background thread; also a context manager.
 
     ``hooks`` maps hook UUIDs to a :class:`HookConfig` or just an outcome (``"fail"``…); with none, the demo
-    hook :data:`DEMO_HOOK` is registered. ``port`` 0 (the default) picks a free port. Raises ValueError on a
-    bad setting.
+    hook :data:`DEMO_HOOK` is registered. ``subdomain`` is the account's workers.dev subdomain, in preview
+    URLs. ``port`` 0 (the default) picks a free port. ``clock`` returns the current unix time: tests may pass
+    their own to step builds through their phases. Raises ValueError on a bad setting.
     """
 
     def __init__(self, hooks: Mapping[str, HookSpec] | None = None, *, token: str = DEFAULT_TOKEN,
-                 account_id: str = DEFAULT_ACCOUNT_ID, phase_seconds: float = DEFAULT_PHASE_SECONDS,
-                 builds_per_minute: int = DEFAULT_BUILDS_PER_MINUTE, log_page_size: int = DEFAULT_LOG_PAGE_SIZE,
-                 host: str = DEFAULT_HOST, port: int = 0, verbose: bool = False) -> None:
+                 account_id: str = DEFAULT_ACCOUNT_ID, subdomain: str = DEFAULT_SUBDOMAIN,
+                 phase_seconds: float = DEFAULT_PHASE_SECONDS, builds_per_minute: int = DEFAULT_BUILDS_PER_MINUTE,
+                 log_page_size: int = DEFAULT_LOG_PAGE_SIZE, host: str = DEFAULT_HOST, port: int = 0,
+                 verbose: bool = False, clock: Callable[[], float] = time.time) -> None:
         if not isinstance(token, str) or not token.strip() or token != token.strip():
             raise ValueError("token must be a non-empty string without surrounding spaces")
         if not isinstance(account_id, str) or not account_id or "/" in account_id:
             raise ValueError("account_id must be a non-empty string without '/'")
-        self._api = _API(_normalize_hooks(hooks), token, account_id, _check_phase_seconds(phase_seconds),
+        if not isinstance(subdomain, str) or not _WORKER_NAME.fullmatch(subdomain):
+            raise ValueError("subdomain must be a DNS label: lowercase letters, digits and dashes")
+        self._api = _API(_normalize_hooks(hooks), token, account_id, subdomain, _check_phase_seconds(phase_seconds),
                          _check_positive("builds_per_minute", builds_per_minute),
-                         _check_positive("log_page_size", log_page_size))
+                         _check_positive("log_page_size", log_page_size), clock)
         self._host = host
         self._port = port
         self._verbose = verbose
@@ -600,7 +712,8 @@ def _parse_port(text: str) -> int:
 
 
 def _read_config(path: str) -> dict[str, Any]:
-    """The checked contents of a ``--config`` file: ``token``, ``account_id``, ``hooks`` (as HookConfig)."""
+    """The checked contents of a ``--config`` file: ``token``, ``account_id``, ``subdomain``, ``hooks`` (as
+    HookConfig)."""
     with open(path, encoding="utf-8") as file:
         data = json.load(file)
     if not isinstance(data, dict):
@@ -608,7 +721,7 @@ def _read_config(path: str) -> dict[str, Any]:
     unknown = sorted(set(data) - set(_CONFIG_KEYS))
     if unknown:
         raise ValueError(f"unknown key(s) {', '.join(unknown)}; known: {', '.join(_CONFIG_KEYS)}")
-    for key in ("token", "account_id"):
+    for key in ("token", "account_id", "subdomain"):
         if key in data and not isinstance(data[key], str):
             raise ValueError(f"{key} must be a string")
     hooks = data.get("hooks", {})
@@ -640,10 +753,12 @@ def _parser() -> argparse.ArgumentParser:
                         "(default: $CLOUDFLARE_API_TOKEN, else " + DEFAULT_TOKEN + ")")
     parser.add_argument("--account-id", help="account id (default: $CLOUDFLARE_ACCOUNT_ID, else "
                         + DEFAULT_ACCOUNT_ID + ")")
+    parser.add_argument("--subdomain", help="the account's workers.dev subdomain, in preview URLs (default "
+                        + DEFAULT_SUBDOMAIN + ")")
     parser.add_argument("--hook", action="append", default=[], type=_argument(_parse_hook),
                         metavar="UUID[:OUTCOME[:PHASE_SECONDS]]",
                         help=f"register a deploy hook (repeatable); OUTCOME: {', '.join(OUTCOMES)}")
-    parser.add_argument("--config", metavar="FILE.json", help="token, account_id and hooks from a JSON file")
+    parser.add_argument("--config", metavar="FILE.json", help="token, account_id, subdomain and hooks from a JSON file")
     parser.add_argument("--phase-seconds", type=_argument(_parse_seconds), default=DEFAULT_PHASE_SECONDS,
                         help="default duration of each build phase (default %(default)s)")
     parser.add_argument("--builds-per-minute", type=_argument(_parse_count), default=DEFAULT_BUILDS_PER_MINUTE,
@@ -666,8 +781,10 @@ def _emulator_from_arguments(arguments: argparse.Namespace, parser: argparse.Arg
     token = arguments.token or config.get("token") or os.environ.get("CLOUDFLARE_API_TOKEN") or DEFAULT_TOKEN
     account_id = (arguments.account_id or config.get("account_id") or os.environ.get("CLOUDFLARE_ACCOUNT_ID")
                   or DEFAULT_ACCOUNT_ID)
+    subdomain = arguments.subdomain or config.get("subdomain") or DEFAULT_SUBDOMAIN
     try:
-        return Emulator(hooks, token=token, account_id=account_id, phase_seconds=arguments.phase_seconds,
+        return Emulator(hooks, token=token, account_id=account_id, subdomain=subdomain,
+                        phase_seconds=arguments.phase_seconds,
                         builds_per_minute=arguments.builds_per_minute, log_page_size=arguments.log_page_size,
                         host=arguments.host, port=arguments.port, verbose=arguments.verbose)
     except ValueError as error:

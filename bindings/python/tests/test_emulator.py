@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -262,10 +263,12 @@ def test_lifecycle_progresses_with_time(api: Api) -> None:
     while not seen or seen[-1] != "stopped":
         build = api.build(build_uuid)
         stage = STATUSES.index(build["status"])
-        assert build["initializing_on"] is None if stage < 1 else ISO_MS.fullmatch(build["initializing_on"])
-        assert build["running_on"] is None if stage < 2 else ISO_MS.fullmatch(build["running_on"])
-        assert build["stopped_on"] is None if stage < 3 else ISO_MS.fullmatch(build["stopped_on"])
+        for key, reached_at in (("initializing_on", 1), ("running_on", 2), ("stopped_on", 3)):
+            assert key not in build if stage < reached_at else ISO_MS.fullmatch(build[key])
         assert build["build_outcome"] is None if stage < 3 else build["build_outcome"] == "success"
+        assert ("preview_url" in build) == (stage == 3)
+        assert build["modified_on"] == max(build[key] for key in ("created_on", "initializing_on", "running_on",
+                                                                   "stopped_on") if key in build)
         if not seen or seen[-1] != build["status"]:
             seen.append(build["status"])
         time.sleep(0.01)
@@ -274,11 +277,19 @@ def test_lifecycle_progresses_with_time(api: Api) -> None:
     for key, phases in (("initializing_on", 1), ("running_on", 2), ("stopped_on", 3)):
         assert seconds(build[key]) - created == pytest.approx(0.2 * phases, abs=0.0015)
     assert list(build) == ["build_uuid", "status", "build_outcome", "created_on", "initializing_on", "running_on",
-                           "stopped_on", "preview_url", "build_trigger_metadata", "trigger"]
+                           "stopped_on", "modified_on", "preview_url", "build_trigger_metadata", "deploy_hook",
+                           "trigger", "pull_request"]
     assert build["build_uuid"] == build_uuid
-    assert re.fullmatch(r"https://[0-9a-f]{8}-my-app\.workers\.dev", build["preview_url"])
-    assert build["trigger"] == {"trigger_type": "deploy_hook"}
-    assert build["build_trigger_metadata"] == {"branch": "main"}
+    assert re.fullmatch(r"https://[0-9a-f]{8}-my-app\.my-subdomain\.workers\.dev", build["preview_url"])
+    assert build["pull_request"] is None
+    assert build["deploy_hook"] == {"deploy_hook_name": "My deploy hook"}
+    metadata = build["build_trigger_metadata"]
+    assert (metadata["branch"], metadata["build_trigger_source"], metadata["repo_name"]) == ("main", "deploy_hook",
+                                                                                            "my-app")
+    assert re.fullmatch(r"[0-9a-f]{40}", metadata["commit_hash"])
+    trigger = build["trigger"]
+    assert uuid.UUID(trigger["trigger_uuid"]) and re.fullmatch(r"[0-9a-f]{32}", trigger["external_script_id"])
+    assert "trigger_type" not in trigger and trigger["branch_includes"] == ["main"]
 
 
 @pytest.mark.parametrize(("outcome", "last_line"), [
@@ -291,7 +302,7 @@ def test_outcome_is_the_hooks(outcome: str, last_line: str) -> None:
         build_uuid = api.start_build(OTHER_HOOK)
         build = api.build(build_uuid)
         assert (build["status"], build["build_outcome"]) == ("stopped", outcome)
-        assert (build["preview_url"] is not None) == (outcome == "success")
+        assert ("preview_url" in build) == (outcome == "success")
         lines = [text for _, text in api.logs(build_uuid)["lines"]]
         assert lines == ["Cloning repository...", "Installing dependencies...", "Running build command...",
                          "Deploying to Cloudflare's global network...", last_line]
@@ -303,7 +314,7 @@ def test_logs_appear_progressively_during_the_running_phase() -> None:
         api = Api(emulator.base_url, token="emulator-token", account="0123456789abcdef0123456789abcdef")
         build_uuid = api.start_build(HOOK)
         empty = api.logs(build_uuid)
-        assert empty["lines"] == [] and empty["truncated"] is False and isinstance(empty["cursor"], str)
+        assert empty == {"lines": [], "truncated": False}  # a cursor only while truncated
         counts: list[int] = []
         while True:
             logs = api.logs(build_uuid)
@@ -331,18 +342,31 @@ def test_logs_are_paged_with_a_cursor(api: Api) -> None:
         pages.append(api.logs(build_uuid, pages[-1]["cursor"]))
     assert [len(page["lines"]) for page in pages] == [3, 3, 1]
     assert [page["truncated"] for page in pages] == [True, True, False]
+    assert [list(page) for page in pages] == [["cursor", "lines", "truncated"]] * 2 + [["lines", "truncated"]]
     assert [text for page in pages for _, text in page["lines"]] == list(INSTANT_LOGS)
-    assert len({page["cursor"] for page in pages}) == 3
-    again = api.logs(build_uuid, pages[-1]["cursor"])
-    assert again == {"cursor": pages[-1]["cursor"], "lines": [], "truncated": False}
+    assert len({pages[0]["cursor"], pages[1]["cursor"]}) == 2
+    assert api.logs(build_uuid, pages[1]["cursor"]) == pages[2]  # a cursor can be used again
     assert api.logs(build_uuid) == pages[0]  # no cursor: from the start again
 
 
-@pytest.mark.parametrize("cursor", ["garbage", "bGluZTo5OQ", "!!"])  # bGluZTo5OQ: an index beyond the lines
-def test_a_bad_cursor_is_refused(api: Api, cursor: str) -> None:
+def test_cursors_look_like_cloudflares(api: Api) -> None:
+    cursor = api.logs(api.start_build(INSTANT_HOOK))["cursor"]
+    assert cursor.startswith("eyJsaW5lIjo") and "=" not in cursor  # base64 of {"line":…, unpadded
+    decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    assert list(decoded) == ["line", "timestamp"] and decoded["line"] == 3
+
+
+@pytest.mark.parametrize("cursor", [
+    "garbage", "!!", "bGluZTo5OQ",  # bGluZTo5OQ: "line:99", the old format
+    "eyJsaW5lIjo5OX0",  # {"line":99}: beyond the lines
+    "eyJsaW5lIjotMX0",  # {"line":-1}
+    "eyJsaW5lIjp0cnVlfQ",  # {"line":true}
+    "WzFd",  # [1]
+])
+def test_a_cursor_this_build_did_not_issue_gives_the_first_page(api: Api, cursor: str) -> None:
     build_uuid = api.start_build(INSTANT_HOOK)
     status, body, _ = api.account_call("GET", f"{build_uuid}/logs?cursor={cursor}")
-    assert (status, error_of(body)) == (400, (12003, "Invalid cursor"))
+    assert status == 200 and body["result"] == api.logs(build_uuid)
 
 
 def test_cancel_stops_a_pending_build(api: Api) -> None:
@@ -356,10 +380,11 @@ def test_cancel_stops_a_pending_build(api: Api) -> None:
     build = api.build(build_uuid)
     assert (build["status"], build["build_outcome"], build["stopped_on"]) == ("stopped", "cancelled",
                                                                                body["result"]["stopped_on"])
-    assert build["initializing_on"] is None and build["running_on"] is None and build["preview_url"] is None
+    assert not {"initializing_on", "running_on", "preview_url"} & set(build)
     assert [text for _, text in api.logs(build_uuid)["lines"]] == ["Build cancelled"]
-    status, body, _ = api.account_call("PUT", f"{build_uuid}/cancel")
-    assert (status, error_of(body)) == (400, (12002, "Build already stopped"))
+    first = body["result"]
+    status, body, _ = api.account_call("PUT", f"{build_uuid}/cancel")  # already stopped: the same answer
+    assert status == 200 and body["result"] == first
     status, body, _ = api.trigger(SLOW_HOOK)  # no longer pending: a new build
     assert body["result"]["already_exists"] is False and body["result"]["build_uuid"] != build_uuid
 
@@ -379,11 +404,34 @@ def test_cancel_a_running_build_keeps_its_logs_so_far() -> None:
         assert "Success: deployed" not in lines  # it would have come 0.32 s into the running phase
 
 
-def test_finished_build_cannot_be_cancelled(api: Api) -> None:
+def test_cancelling_a_finished_build_changes_nothing_and_says_how_it_ended(api: Api) -> None:
     build_uuid = api.start_build(INSTANT_HOOK)
+    build = api.build(build_uuid)
+    time.sleep(0.002)
     status, body, _ = api.account_call("PUT", f"{build_uuid}/cancel")
-    assert (status, error_of(body)) == (400, (12002, "Build already stopped"))
-    assert api.build(build_uuid)["build_outcome"] == "fail"
+    assert status == 200 and body["success"] is True
+    assert body["result"] == {"build_outcome": "fail", "build_uuid": build_uuid, "stopped_on": build["stopped_on"]}
+    assert api.build(build_uuid) == build
+
+
+def test_a_clock_steps_a_build_through_its_phases() -> None:
+    now = [1_700_000_000.0]
+    with Emulator({HOOK: HookConfig(phase_seconds=10, worker="site", commit_hash="ab" * 20, author="Ada",
+                                    commit_message="Ship it", deploy_hook_name="nightly")},
+                  token=TOKEN, account_id=ACCOUNT, subdomain="acme", clock=lambda: now[0]) as emulator:
+        api = Api(emulator.base_url)
+        build_uuid = api.start_build(HOOK)
+        seen = []
+        for _ in STATUSES:
+            build = api.build(build_uuid)
+            seen.append(build["status"])
+            now[0] += 10
+        assert seen == STATUSES
+        assert build["created_on"] == "2023-11-14T22:13:20.000Z" and build["stopped_on"] == "2023-11-14T22:13:50.000Z"
+        assert re.fullmatch(r"https://[0-9a-f]{8}-site\.acme\.workers\.dev", build["preview_url"])
+        metadata = build["build_trigger_metadata"]
+        assert (metadata["commit_hash"], metadata["author"], metadata["commit_message"]) == ("ab" * 20, "Ada", "Ship it")
+        assert build["deploy_hook"] == {"deploy_hook_name": "nightly"}
 
 
 # --- the in-process API ------------------------------------------------------------------------------------
@@ -421,6 +469,8 @@ def test_start_stop_and_restart() -> None:
     {"log_page_size": 0},
     {"token": ""},
     {"account_id": "a/b"},
+    {"subdomain": "Not A Label"},
+    {"subdomain": ""},
 ])
 def test_bad_settings_are_refused(settings: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
@@ -429,7 +479,8 @@ def test_bad_settings_are_refused(settings: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("settings", [{"worker": "Not A Name"}, {"branch": ""}, {"logs": "one string"},
                                       {"logs": [1]}, {"outcome": "failed"}, {"phase_seconds": -1},
-                                      {"phase_seconds": True}])
+                                      {"phase_seconds": True}, {"commit_hash": "1a2b3c4"}, {"commit_hash": "g" * 40},
+                                      {"commit_message": None}, {"author": ""}, {"deploy_hook_name": 7}])
 def test_bad_hook_config_is_refused(settings: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         HookConfig(**settings)
@@ -487,10 +538,11 @@ def test_cli_serves_quietly_and_exits_on_signal(signal_number: int) -> None:
 
 
 def test_cli_verbose_logs_requests_with_hooks_redacted() -> None:
-    cli = Cli("--hook", HOOK, "--token", TOKEN, "--account-id", ACCOUNT, "--verbose", "--phase-seconds", "0")
+    cli = Cli("--hook", HOOK, "--token", TOKEN, "--account-id", ACCOUNT, "--verbose", "--phase-seconds", "0",
+              "--subdomain", "ci-sub")
     api = Api(cli.base_url)
     build_uuid = api.start_build(HOOK)
-    api.build(build_uuid)
+    assert re.fullmatch(r"https://[0-9a-f]{8}-my-worker\.ci-sub\.workers\.dev", api.build(build_uuid)["preview_url"])
     api.trigger(HOOK.upper() + "-not-a-uuid")
     api.call("GET", f"/accounts/{ACCOUNT}/builds/builds/{HOOK}", f"Bearer {TOKEN}")
     with socket.create_connection(("127.0.0.1", cli.port), timeout=5) as raw:  # a request line http.server refuses
@@ -525,8 +577,11 @@ def test_cli_reads_a_config_file(tmp_path: Path) -> None:
     config = {
         "token": TOKEN,
         "account_id": ACCOUNT,
+        "subdomain": "acme",
         "hooks": {
-            HOOK.upper(): {"outcome": "fail", "phase_seconds": 0, "branch": "release", "logs": ["a", "b"]},
+            HOOK.upper(): {"outcome": "fail", "phase_seconds": 0, "branch": "release", "logs": ["a", "b"],
+                           "commit_hash": "F" * 40, "commit_message": "Fix it\n\nfor good", "author": "Ada",
+                           "deploy_hook_name": "release hook"},
             OTHER_HOOK: {"phase_seconds": 0, "worker": "demo-site"},
             SLOW_HOOK: {},
         },
@@ -536,12 +591,16 @@ def test_cli_reads_a_config_file(tmp_path: Path) -> None:
     cli = Cli("--config", str(path), "--hook", f"{SLOW_HOOK}:skipped:0", "--log-page-size", "1")
     api = Api(cli.base_url)
     failed = api.build(api.start_build(HOOK))
-    assert failed["build_outcome"] == "fail" and failed["build_trigger_metadata"] == {"branch": "release"}
+    assert failed["build_outcome"] == "fail" and failed["deploy_hook"] == {"deploy_hook_name": "release hook"}
+    metadata = failed["build_trigger_metadata"]
+    assert [metadata[key] for key in ("branch", "commit_hash", "commit_message", "author")] == [
+        "release", "f" * 40, "Fix it\n\nfor good", "Ada"]
+    assert failed["trigger"]["branch_includes"] == ["release"]
     logs = api.logs(failed["build_uuid"])
     assert [text for _, text in logs["lines"]] == ["a"] and logs["truncated"] is True
     assert [text for _, text in api.logs(failed["build_uuid"], logs["cursor"])["lines"]] == ["b"]
     preview = api.build(api.start_build(OTHER_HOOK))["preview_url"]
-    assert re.fullmatch(r"https://[0-9a-f]{8}-demo-site\.workers\.dev", preview)
+    assert re.fullmatch(r"https://[0-9a-f]{8}-demo-site\.acme\.workers\.dev", preview)
     assert api.build(api.start_build(SLOW_HOOK))["build_outcome"] == "skipped"  # --hook beats the file
     out, err = cli.finish()
     assert (out, err) == ("", "")
@@ -555,6 +614,9 @@ def test_cli_reads_a_config_file(tmp_path: Path) -> None:
     ["--port", "70000"],
     ["--builds-per-minute", "0"],
     ["--phase-seconds", "inf"],
+    ["--subdomain", "Not_A_Label"],
+    ["--config", "BAD:" + json.dumps({"subdomain": 7})],
+    ["--config", "BAD:" + json.dumps({"hooks": {HOOK: {"commit_hash": "abc"}}})],
     ["--config", "/nonexistent/emulator.json"],
     ["--config", "BAD:[1]"],
     ["--config", "BAD:" + json.dumps({"hooks": {HOOK: {"outcome": "great"}}})],
