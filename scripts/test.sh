@@ -74,6 +74,10 @@ echo "== Python tests (pytest)"
 junit_suite "Python tests" build/python-tests.xml env PYTHONPATH=bindings/python \
   python3 -m pytest -q -p no:cacheprovider --junitxml=build/python-tests.xml bindings/python/tests
 
+echo "== Schema and fake (every emulator answer against Cloudflare's schema; the fake's build endpoints)"
+junit_suite "Schema and fake tests" build/schema-tests.xml \
+  python3 -m pytest -q -p no:cacheprovider --junitxml=build/schema-tests.xml Tests/schema Tests/fake_api
+
 echo "== Python wheel (built, installed into a fresh venv, run with the Swift toolchain hidden)"
 summary_suite "Python wheel" build/wheel.log '' bash Tests/wheel/run.sh "$DEPLOYHOOK_TEST_API_URL"
 

@@ -212,7 +212,7 @@ static void expect_stopped_(const char *file, int line, deployhook_result *r, de
         CHECK_AT(file, line, strcmp(created, stopped) <= 0);
     preview = deployhook_preview_url(r);
     if (outcome == DEPLOYHOOK_OUTCOME_SUCCESS) {
-        snprintf(suffix, sizeof suffix, "https://xxxxxxxx-%s.workers.dev", worker ? worker : "my-worker");
+        snprintf(suffix, sizeof suffix, "https://xxxxxxxx-%s.my-subdomain.workers.dev", worker ? worker : "my-worker");
         check_(shaped(preview, suffix), file, line, "preview_url \"%s\" is %s", preview ? preview : "(null)", suffix);
     } else {
         CHECK_STR_AT(file, line, preview, NULL);

@@ -109,7 +109,7 @@ def test_wait_reports_each_outcome(client: deployhook.Client) -> None:
         assert build.created_on is not None and final.stopped_on > build.created_on
         if outcome == "success":
             assert final.preview_url is not None and final.preview_url.startswith("https://")
-            assert final.preview_url.endswith("-my-worker.workers.dev")
+            assert final.preview_url.endswith("-my-worker.my-subdomain.workers.dev")
         else:
             assert final.preview_url is None
         assert final.already_exists is False  # given a Build, the answer keeps what only the trigger knew
