@@ -127,7 +127,7 @@ deployhook_error deployhook_trigger_many(const char *const *hooks, size_t n, con
  */
 void deployhook_free_result(deployhook_result *result);
 
-/* ---- Waiting for a build (needs an API token and the account ID) ---- */
+/* ---- Waiting for and cancelling a build (needs an API token and the account ID) ---- */
 /**
  * Waits for a build to stop, polling it with the API token and account of options (or
  * CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID): every 2 s at first, growing to 15 s, for at most the
@@ -146,6 +146,17 @@ deployhook_result *deployhook_wait(const char *build_uuid, const deployhook_opti
  * Owned by the caller (free with deployhook_free_result()); NULL only when out of memory.
  */
 deployhook_result *deployhook_trigger_and_wait(const char *hook, const deployhook_options *options, int follow_logs, deployhook_wait_callback callback, void *user_data);
+
+/**
+ * Cancels a build (PUT …/builds/{build_uuid}/cancel) with the API token and account of options (or
+ * CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID), with the usual retries and deadline. Blocks the calling
+ * thread. Returns a result owned by the caller (free with deployhook_free_result()): DEPLOYHOOK_OK with the
+ * build stopped, its outcome (DEPLOYHOOK_OUTCOME_CANCELLED when this call cancelled it) and stop time, and
+ * deployhook_already_stopped() telling whether it had stopped before; or the error
+ * (DEPLOYHOOK_ERR_NO_CREDENTIALS, DEPLOYHOOK_ERR_NOT_FOUND, DEPLOYHOOK_ERR_API with Cloudflare's code, …).
+ * NULL only when out of memory.
+ */
+deployhook_result *deployhook_cancel_build(const char *build_uuid, const deployhook_options *options);
 
 /* ---- Reading a result (every string returned is owned by the result and lives until deployhook_free_result) ---- */
 /**
@@ -219,6 +230,62 @@ const char *deployhook_preview_url(const deployhook_result *result);
  * When the build stopped (after a wait), as sent (ISO 8601), owned by the result; NULL when absent.
  */
 const char *deployhook_stopped_on(const deployhook_result *result);
+
+/**
+ * The branch built, e.g. “main”.
+ */
+const char *deployhook_branch(const deployhook_result *result);
+
+/**
+ * The commit built (40 hex digits).
+ */
+const char *deployhook_commit_hash(const deployhook_result *result);
+
+/**
+ * The commit's message (may span several lines).
+ */
+const char *deployhook_commit_message(const deployhook_result *result);
+
+/**
+ * Who made the commit or triggered the build.
+ */
+const char *deployhook_author(const deployhook_result *result);
+
+/**
+ * What triggered the build, as sent: “push”, “pull_request”, “manual”, “api” or “deploy_hook”.
+ */
+const char *deployhook_trigger_source(const deployhook_result *result);
+
+/**
+ * The name of the deploy hook that started the build.
+ */
+const char *deployhook_deploy_hook_name(const deployhook_result *result);
+
+/**
+ * The name of the build trigger the build ran under.
+ */
+const char *deployhook_trigger_name(const deployhook_result *result);
+
+/**
+ * When the build started initializing (ISO 8601, as sent).
+ */
+const char *deployhook_initializing_on(const deployhook_result *result);
+
+/**
+ * When the build started running (ISO 8601, as sent).
+ */
+const char *deployhook_running_on(const deployhook_result *result);
+
+/**
+ * When the build's record last changed (ISO 8601, as sent).
+ */
+const char *deployhook_modified_on(const deployhook_result *result);
+
+/**
+ * After deployhook_cancel_build(): 1 when the build had already stopped (its outcome is how it ended), 0
+ * when this call cancelled it; -1 for any other result, an error, or NULL.
+ */
+int deployhook_already_stopped(const deployhook_result *result);
 
 /* ---- Options ---- */
 /**

@@ -18,14 +18,16 @@ TYPES_HEADER = ROOT / "Sources/CDeployHook/deployhook_types.h"
 SECTIONS = [
     ("Triggering a deploy hook", [
         "deployhook_trigger", "deployhook_trigger_with", "deployhook_trigger_many", "deployhook_free_result"]),
-    ("Waiting for a build (needs an API token and the account ID)", [
-        "deployhook_wait", "deployhook_trigger_and_wait"]),
+    ("Waiting for and cancelling a build (needs an API token and the account ID)", [
+        "deployhook_wait", "deployhook_trigger_and_wait", "deployhook_cancel_build"]),
     ("Reading a result (every string returned is owned by the result and lives until deployhook_free_result)", [
         "deployhook_error_code", "deployhook_error_message", "deployhook_api_error_code",
         "deployhook_http_status", "deployhook_build_uuid", "deployhook_build_status",
         "deployhook_already_exists", "deployhook_created_on", "deployhook_cf_ray",
         "deployhook_response_body", "deployhook_build_outcome", "deployhook_preview_url",
-        "deployhook_stopped_on"]),
+        "deployhook_stopped_on", "deployhook_branch", "deployhook_commit_hash", "deployhook_commit_message",
+        "deployhook_author", "deployhook_trigger_source", "deployhook_deploy_hook_name", "deployhook_trigger_name",
+        "deployhook_initializing_on", "deployhook_running_on", "deployhook_modified_on", "deployhook_already_stopped"]),
     ("Options", [
         "deployhook_options_new", "deployhook_options_free", "deployhook_options_set_base_url",
         "deployhook_options_set_timeout_ms", "deployhook_options_set_connect_timeout_ms",

@@ -24,6 +24,20 @@ public struct APIBase: Sendable, Hashable, CustomStringConvertible {
         self.path = path
     }
 
+    /// Parses a base URL given as a setting called `name`. A trigger URL pasted as the base (a deploy-hook
+    /// path, or a UUID anywhere) is refused: it would put the hook into every message that names the base.
+    /// Neither error repeats the text.
+    static func parsingSetting(_ text: String, name: String) throws(DeployHookError) -> APIBase {
+        if text.lowercased().contains("deploy_hooks") || UUIDSpelling.occurs(in: text) {
+            throw DeployHookError(.invalidArgument, "\(name) holds a deploy hook path or a UUID: give the API base " +
+                                  "(e.g. https://api.cloudflare.com/client/v4), and the hook apart")
+        }
+        guard let base = APIBase(validating: text) else {
+            throw DeployHookError(.invalidArgument, "\(name) must be an http(s) URL with a host and no user info, query or fragment")
+        }
+        return base
+    }
+
     /// The normalized URL text (the port only when it is not the scheme's default).
     public var description: String {
         let defaultPort = URLParts.defaultPort(for: scheme)

@@ -32,6 +32,10 @@ public struct BuildDetails: Sendable, Equatable {
     public var createdOn, initializingOn, runningOn, stoppedOn: String?
     /// Where a preview deployment can be seen, when there is one.
     public var previewURL: String?
+    /// When the build's record last changed (ISO 8601), as sent.
+    public var modifiedOn: String?
+    /// What started the build and from which source: branch, commit, author, trigger source.
+    public var source = BuildSource()
     /// The answer this state came in (status, cf-ray, raw body), when it came from the API.
     public var response: APIResponse?
 
@@ -48,6 +52,37 @@ public struct BuildDetails: Sendable, Equatable {
         self.runningOn = runningOn
         self.stoppedOn = stoppedOn
         self.previewURL = previewURL
+    }
+}
+
+/// Where a build comes from, as `build_trigger_metadata`, `deploy_hook` and `trigger` describe it. Every
+/// field is optional, as in the API.
+public struct BuildSource: Sendable, Equatable {
+    /// The branch built, e.g. `main`.
+    public var branch: String?
+    /// The commit built (40 hex digits).
+    public var commitHash: String?
+    /// The commit's message.
+    public var commitMessage: String?
+    /// Who made the commit or triggered the build.
+    public var author: String?
+    /// What triggered it: `push`, `pull_request`, `manual`, `api`, or `deploy_hook` (as sent).
+    public var triggerSource: String?
+    /// The name of the deploy hook that started it.
+    public var deployHookName: String?
+    /// The name of the build trigger it ran under.
+    public var triggerName: String?
+
+    /// Creates a description of a build's source.
+    public init(branch: String? = nil, commitHash: String? = nil, commitMessage: String? = nil, author: String? = nil,
+                triggerSource: String? = nil, deployHookName: String? = nil, triggerName: String? = nil) {
+        self.branch = branch
+        self.commitHash = commitHash
+        self.commitMessage = commitMessage
+        self.author = author
+        self.triggerSource = triggerSource
+        self.deployHookName = deployHookName
+        self.triggerName = triggerName
     }
 }
 
@@ -99,11 +134,51 @@ struct BuildFields: Decodable {
                                runningOn: fields.lenient(String.self, .runningOn),
                                stoppedOn: fields.lenient(String.self, .stoppedOn),
                                previewURL: fields.lenient(String.self, .previewURL))
+        details.modifiedOn = fields.lenient(String.self, .modifiedOn)
+        let metadata = fields.lenient(Metadata.self, .metadata)
+        details.source = BuildSource(
+            branch: metadata?.branch, commitHash: metadata?.commitHash, commitMessage: metadata?.commitMessage,
+            author: metadata?.author, triggerSource: metadata?.triggerSource,
+            deployHookName: fields.lenient(Named.self, .deployHook)?.deployHookName,
+            triggerName: fields.lenient(Named.self, .trigger)?.triggerName)
     }
 
     private enum CodingKeys: String, CodingKey {
         case buildUUID = "build_uuid", status, buildOutcome = "build_outcome", createdOn = "created_on"
         case initializingOn = "initializing_on", runningOn = "running_on", stoppedOn = "stopped_on", previewURL = "preview_url"
+        case modifiedOn = "modified_on", metadata = "build_trigger_metadata", deployHook = "deploy_hook", trigger
+    }
+
+    /// `build_trigger_metadata`: the fields a user acts on.
+    private struct Metadata: Decodable {
+        var branch, commitHash, commitMessage, author, triggerSource: String?
+
+        init(from decoder: any Decoder) throws {
+            let fields = try decoder.container(keyedBy: CodingKeys.self)
+            branch = fields.lenient(String.self, .branch)
+            commitHash = fields.lenient(String.self, .commitHash)
+            commitMessage = fields.lenient(String.self, .commitMessage)
+            author = fields.lenient(String.self, .author)
+            triggerSource = fields.lenient(String.self, .triggerSource)
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case branch, commitHash = "commit_hash", commitMessage = "commit_message", author
+            case triggerSource = "build_trigger_source"
+        }
+    }
+
+    /// `deploy_hook` or `trigger`: their names.
+    private struct Named: Decodable {
+        var deployHookName, triggerName: String?
+
+        init(from decoder: any Decoder) throws {
+            let fields = try decoder.container(keyedBy: CodingKeys.self)
+            deployHookName = fields.lenient(String.self, .deployHookName)
+            triggerName = fields.lenient(String.self, .triggerName)
+        }
+
+        private enum CodingKeys: String, CodingKey { case deployHookName = "deploy_hook_name", triggerName = "trigger_name" }
     }
 }
 

@@ -15,6 +15,27 @@ extension DeployHookClient {
         return try buildLogs(try BuildReference(buildUUID, self), after: cursor, timeout: configuration.timeout, ticket: ticket)
     }
 
+    /// Cancels the build: `PUT …/builds/{build_uuid}/cancel`. Returns the build as the answer describes it,
+    /// stopped: its outcome is ``BuildOutcome/cancelled`` when this call cancelled it, and the outcome it
+    /// had when it had already stopped (Cloudflare's schema lets the answer say so either way; an error
+    /// envelope is an ``DeployHookError/Kind/api`` error with its code). An interrupt ends it with
+    /// ``DeployHookError/Kind/cancelled``.
+    public func cancelBuildBlocking(_ buildUUID: String) throws(DeployHookError) -> BuildDetails {
+        let ticket = interrupter.begin()
+        defer { ticket.finish() }
+        return try cancelBuild(try BuildReference(buildUUID, self), timeout: configuration.timeout, ticket: ticket)
+    }
+
+    /// ``cancelBuildBlocking(_:)`` as part of a call that holds `ticket` (e.g. a wait that timed out).
+    func cancelBuild(_ build: BuildReference, timeout: Duration, ticket: Interrupter.Ticket) throws(DeployHookError) -> BuildDetails {
+        let url = build.url + "/cancel"
+        let (fields, response): (BuildFields?, APIResponse) = try exchange(
+            .put, url, redactedURL: url, headers: [build.authorization], subject: build.cancelSubject, timeout: timeout, ticket: ticket)
+        var details = try checked(fields, response, build)
+        details.status = .stopped
+        return details
+    }
+
     /// The build's state. An answer about another build, or with a build UUID that is not a UUID, is a
     /// ``DeployHookError/Kind/response`` error; a stopped build (an outcome or a stop time) reads as stopped
     /// even when the answer has no status.
@@ -22,6 +43,12 @@ extension DeployHookClient {
         let (fields, response): (BuildFields?, APIResponse) = try exchange(
             .get, build.url, redactedURL: build.url, headers: [build.authorization], subject: build.subject,
             timeout: timeout, ticket: ticket)
+        return try checked(fields, response, build)
+    }
+
+    /// A build answer's details, redacted, once they are known to be about `build`; a stopped build (an
+    /// outcome or a stop time) reads as stopped even without a status.
+    private func checked(_ fields: BuildFields?, _ response: APIResponse, _ build: BuildReference) throws(DeployHookError) -> BuildDetails {
         guard var details = fields?.details.redacted(build.subject.redactor) else {
             throw DeployHookError(.response, "the answer for build \(build.uuid) has no result", response: response)
         }
@@ -66,6 +93,11 @@ struct BuildReference {
         authorization = "Authorization: Bearer \(credentials.token)"
         subject = .init(name: "build \(uuid)", action: "reading build \(uuid)",
                         redactor: Redactor(hooks: secretHooks, literals: [credentials.secret]))
+    }
+
+    /// How messages about cancelling it name it.
+    var cancelSubject: ResponseClassifier.Subject {
+        .init(name: subject.name, action: "cancelling build \(uuid)", redactor: subject.redactor)
     }
 }
 

@@ -46,10 +46,7 @@ public struct Configuration: Sendable, Equatable {
     /// Sets the API base (nil: back to the environment or the default).
     public mutating func setBaseURL(_ text: String?) throws(DeployHookError) {
         guard let text else { baseURL = nil; return }
-        guard let base = APIBase(validating: text.trimmingWhitespace()) else {
-            throw DeployHookError(.invalidArgument, "the base URL must be an http(s) URL with a host and no user info, query or fragment")
-        }
-        baseURL = base
+        baseURL = try APIBase.parsingSetting(text.trimmingWhitespace(), name: "the base URL")
     }
 
     /// Sets the total deadline of a trigger, 1 ms to one day.
@@ -142,10 +139,7 @@ public struct Configuration: Sendable, Equatable {
     func resolvedBaseURL(environment: (String) -> String?) throws(DeployHookError) -> APIBase {
         if let baseURL { return baseURL }
         guard let text = environment(Self.baseURLEnvironmentVariable), !text.isEmpty else { return .cloudflare }
-        guard let base = APIBase(validating: text.trimmingWhitespace()) else {
-            throw DeployHookError(.invalidArgument, "\(Self.baseURLEnvironmentVariable) is not a valid http(s) base URL")
-        }
-        return base
+        return try APIBase.parsingSetting(text.trimmingWhitespace(), name: Self.baseURLEnvironmentVariable)
     }
 
     /// True when the file (mapped, not read; at most 16 MiB) contains a PEM certificate block.

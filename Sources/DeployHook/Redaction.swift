@@ -57,27 +57,50 @@ struct Redactor: Sendable {
 
     /// The length and stand-in of a hook spelled at `start`, dashed (8-4-4-4-12) or as 32 hex digits.
     private func hook(at start: Int, in bytes: [UInt8]) -> (Int, String)? {
-        guard Self.hexValue(bytes[start]) != nil else { return nil }
-        for dashed in [true, false] {
-            let length = dashed ? 36 : 32
-            guard start + length <= bytes.count else { continue }
-            var digits: [UInt8] = []
-            digits.reserveCapacity(32)
-            var matches = true
-            for offset in 0..<length {
-                let byte = bytes[start + offset]
-                if dashed && (offset == 8 || offset == 13 || offset == 18 || offset == 23) {
-                    guard byte == UInt8(ascii: "-") else { matches = false; break }
-                } else if let lower = Self.hexValue(byte) {
-                    digits.append(lower)
-                } else {
-                    matches = false
-                    break
-                }
-            }
-            if matches, let redacted = hooks[String(decoding: digits, as: UTF8.self)] { return (length, redacted) }
+        for spelling in UUIDSpelling.all(at: start, in: bytes) {
+            if let redacted = hooks[spelling.digits] { return (spelling.length, redacted) }
         }
         return nil
+    }
+
+    /// A canonical UUID's 32 hex digits.
+    private static func digits(_ uuid: String) -> String { String(uuid.filter { $0 != "-" }) }
+}
+
+/// A UUID written at some place in a text, dashed (8-4-4-4-12) or as 32 hex digits, in any letter case.
+struct UUIDSpelling {
+    /// How many bytes it takes.
+    var length: Int
+    /// Its 32 hex digits in lower case.
+    var digits: String
+
+    /// The spellings that start at `start` in `bytes`: the dashed one first.
+    static func all(at start: Int, in bytes: [UInt8]) -> [UUIDSpelling] {
+        guard start < bytes.count, hexValue(bytes[start]) != nil else { return [] }
+        return [true, false].compactMap { dashed in spelling(at: start, in: bytes, dashed: dashed) }
+    }
+
+    /// True when `text` holds a UUID in either spelling anywhere.
+    static func occurs(in text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.indices.contains { !all(at: $0, in: bytes).isEmpty }
+    }
+
+    private static func spelling(at start: Int, in bytes: [UInt8], dashed: Bool) -> UUIDSpelling? {
+        let length = dashed ? 36 : 32
+        guard start + length <= bytes.count else { return nil }
+        var digits: [UInt8] = []
+        digits.reserveCapacity(32)
+        for offset in 0..<length {
+            let byte = bytes[start + offset]
+            if dashed && (offset == 8 || offset == 13 || offset == 18 || offset == 23) {
+                guard byte == UInt8(ascii: "-") else { return nil }
+            } else {
+                guard let lower = hexValue(byte) else { return nil }
+                digits.append(lower)
+            }
+        }
+        return UUIDSpelling(length: length, digits: String(decoding: digits, as: UTF8.self))
     }
 
     /// The lower-case form of an ASCII hex digit; nil for anything else.
@@ -88,9 +111,6 @@ struct Redactor: Sendable {
         default: nil
         }
     }
-
-    /// A canonical UUID's 32 hex digits.
-    private static func digits(_ uuid: String) -> String { String(uuid.filter { $0 != "-" }) }
 }
 
 extension String {
@@ -169,6 +189,11 @@ extension BuildDetails {
         copy.runningOn = redactor(runningOn)
         copy.stoppedOn = redactor(stoppedOn)
         copy.previewURL = redactor(previewURL)
+        copy.modifiedOn = redactor(modifiedOn)
+        copy.source = BuildSource(
+            branch: redactor(source.branch), commitHash: redactor(source.commitHash), commitMessage: redactor(source.commitMessage),
+            author: redactor(source.author), triggerSource: redactor(source.triggerSource),
+            deployHookName: redactor(source.deployHookName), triggerName: redactor(source.triggerName))
         copy.response = response?.redacted(redactor)
         return copy
     }

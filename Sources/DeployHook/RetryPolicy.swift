@@ -5,7 +5,8 @@ import Foundation
 #endif
 
 /// When to retry and how long to wait, as Cloudflare's official SDKs do: retry connection errors,
-/// timeouts, 408, 409, 429 and >= 500 (an `x-should-retry` header overrides); wait what the server asks
+/// timeouts, 408, 409, 429 and >= 500 (an `x-should-retry` header overrides that for failures; a 2xx is
+/// final); wait what the server asks
 /// (`retry-after-ms`, else `Retry-After` in seconds or as an HTTP date) when 0 < wait <= 60 s, otherwise
 /// `min(0.5 s * 2^n, 8 s)` less up to 25 % random jitter.
 struct RetryPolicy: Sendable {
@@ -19,6 +20,8 @@ struct RetryPolicy: Sendable {
         case .failure(let failure):
             return failure.kind == .network || failure.kind == .timeout
         case .success(let response):
+            // A success is final: the header only overrides the decision for answers that are failures.
+            if (200..<300).contains(response.status) { return false }
             switch response.headers["x-should-retry"]?.lowercased() {
             case "true": return true
             case "false": return false

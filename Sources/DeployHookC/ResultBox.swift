@@ -15,6 +15,8 @@ final class ResultBox {
         var build = Build()
         var trigger: APIResponse?
         var details: BuildDetails?
+        /// Set by a cancel: whether the build had already stopped.
+        var alreadyStopped: Bool?
 
         /// The last answer: the error's, else the wait's last poll, else the trigger's.
         var response: APIResponse? { error?.response ?? details?.response ?? trigger }
@@ -33,6 +35,32 @@ final class ResultBox {
     let body: OwnedCString
     let previewURL: OwnedCString
     let stoppedOn: OwnedCString
+    /// The build's source and the times of its phases, by field (absent ones are not stored).
+    let buildTexts: [BuildText: OwnedCString]
+    /// After a cancel: whether the build had already stopped (nil for other calls).
+    let alreadyStopped: Bool?
+
+    /// The texts a build answer may carry beyond the trigger's.
+    enum BuildText: CaseIterable {
+        case branch, commitHash, commitMessage, author, triggerSource, deployHookName, triggerName
+        case initializingOn, runningOn, modifiedOn
+
+        /// This field of `details`.
+        func value(in details: BuildDetails) -> String? {
+            switch self {
+            case .branch: details.source.branch
+            case .commitHash: details.source.commitHash
+            case .commitMessage: details.source.commitMessage
+            case .author: details.source.author
+            case .triggerSource: details.source.triggerSource
+            case .deployHookName: details.source.deployHookName
+            case .triggerName: details.source.triggerName
+            case .initializingOn: details.initializingOn
+            case .runningOn: details.runningOn
+            case .modifiedOn: details.modifiedOn
+            }
+        }
+    }
 
     init(_ content: Content) {
         error = content.error?.kind
@@ -48,7 +76,17 @@ final class ResultBox {
         body = OwnedCString(bytes: content.response?.body)
         previewURL = OwnedCString(content.details?.previewURL)
         stoppedOn = OwnedCString(content.details?.stoppedOn)
+        var texts: [BuildText: OwnedCString] = [:]
+        if let details = content.details {
+            for field in BuildText.allCases { if let text = field.value(in: details) { texts[field] = OwnedCString(text) } }
+        }
+        if texts[.branch] == nil, let branch = content.build.branch { texts[.branch] = OwnedCString(branch) }  // the guide's shape
+        buildTexts = texts
+        alreadyStopped = content.alreadyStopped
     }
+
+    /// One of the build's texts as C sees it; NULL when absent.
+    func text(_ field: BuildText) -> UnsafePointer<CChar>? { buildTexts[field]?.cString }
 
     /// A trigger's outcome.
     convenience init(_ outcome: Result<TriggerResult, DeployHookError>) {

@@ -1,8 +1,8 @@
 /// What the CLI does to text before it prints or records it, since much of it comes from a server
 /// (build UUIDs, timestamps, messages, log lines, preview URLs, cf-ray). Every output goes through here:
 /// terminal lines (`line`, applied by `Terminal` to everything it writes), step summary cells
-/// (`markdownCell`), JSON strings (`JSONValue`, which escapes what `isControl` names), and the checks
-/// of fields that must be a UUID (`isUUID`) before anything records them.
+/// (`markdownCell`) and JSON strings (`JSONValue`, which escapes what `isControl` names). Fields that must
+/// be a UUID are checked by the library, which refuses an answer where they are not.
 enum SafeText {
     /// What replaces a control character in printed text, visibly: U+FFFD REPLACEMENT CHARACTER.
     static let replacement: Unicode.Scalar = "\u{FFFD}"
@@ -40,17 +40,6 @@ enum SafeText {
             cell.append(scalar)
         }
         return String(cell)
-    }
-
-    /// Whether `text` is a UUID: 8-4-4-4-12 ASCII hex digits (either case) joined by dashes.
-    static func isUUID(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 36 else { return false }
-        return bytes.indices.allSatisfy { index in
-            let byte = bytes[index]
-            if [8, 13, 18, 23].contains(index) { return byte == UInt8(ascii: "-") }
-            return (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
-        }
     }
 
     /// The GitHub Actions runner reads a printed line as a workflow command (`set-output`, `add-mask`...)

@@ -119,4 +119,22 @@ struct ConfigurationTests {
         try configuration.setUserAgent(nil)
         #expect(configuration == Configuration())
     }
+
+    @Test func aTriggerURLPastedAsTheBaseIsRefusedWithoutEchoingIt() throws {
+        var configuration = Configuration()
+        for text in ["https://api.cloudflare.com/client/v4/workers/builds/deploy_hooks/\(Hooks.secret)",
+                     "https://api.cloudflare.com/client/v4/\(Hooks.secret.filter { $0 != "-" })",
+                     "http://127.0.0.1:9/workers/builds/deploy_hooks/"] {
+            do {
+                try configuration.setBaseURL(text)
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.kind == .invalidArgument)
+                #expect(!error.message.contains(Hooks.secret) && !error.message.contains("127.0.0.1"))
+            }
+        }
+        let client = DeployHookClient(configuration: Configuration(), transport: ScriptedTransport([]), timing: VirtualTiming(),
+                                      environment: { $0 == "CLOUDFLARE_BASE_URL" ? "https://x.example/\(Hooks.secret)" : nil })
+        #expect(throws: DeployHookError.self) { try client.triggerBlocking(Hooks.okUUID) }
+    }
 }

@@ -102,6 +102,26 @@ struct HostileBodyTests {
         }
     }
 
+    @Test func aCodeTheABICannotHoldIsNoCode() {
+        let body = #"{"success":false,"errors":[{"code":2147483648,"message":"odd"}]}"#
+        guard case .failure(let error) = ResponseClassifier.classify(HTTPResponse(status: 400, headers: [:], body: Array(body.utf8)), hook: hook) else { Issue.record("expected a failure"); return }
+        #expect(error.apiCode == nil)
+        #expect(!error.message.contains("2147483648"))
+        guard case .failure(let fits) = ResponseClassifier.classify(HTTPResponse(status: 400, headers: [:], body: Array(#"{"success":false,"errors":[{"code":2147483647}]}"#.utf8)), hook: hook) else { return }
+        #expect(fits.apiCode == 2_147_483_647)
+    }
+
+    @Test func nestingIsMeasuredWithoutRecursionUpToTheLimit() {
+        func nested(_ depth: Int) -> [UInt8] { Array((String(repeating: "[", count: depth) + String(repeating: "]", count: depth)).utf8) }
+        #expect(!JSONNesting.exceeds(nested(16), 16))
+        #expect(JSONNesting.exceeds(nested(17), 16))
+        #expect(!JSONNesting.exceeds(Array(#"{"a":"[[[[[[\"{{{{{{"}"#.utf8), 2))  // brackets inside strings, escaped quotes
+        #expect(!JSONNesting.exceeds(nested(1_000_000), 2_000_000))
+        let deepResult = #"{"success":true,"result":{"build_uuid":"182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e","x":"# +
+            String(repeating: "[", count: 15) + String(repeating: "]", count: 15) + "}}"
+        #expect((try? ResponseClassifier.classify(HTTPResponse(status: 200, headers: [:], body: Array(deepResult.utf8)), hook: hook).get()) == nil)  // 17 levels: refused
+    }
+
     @Test("deep nesting is refused, not a stack overflow", arguments: ["arrays", "objects", "inside result"])
     func deepNesting(shape: String) {
         let body = Array(Self.deeplyNested(shape).utf8)

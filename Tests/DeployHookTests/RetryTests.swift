@@ -26,6 +26,10 @@ struct RetryTests {
         let retry = ScriptedTransport([response(400, "", headers: ["x-should-retry": "true"]), response(200, okBody)])
         _ = try makeClient(retry).triggerBlocking(Hooks.okUUID)
         #expect(retry.requests.count == 2)
+        // A success is final, whatever the header says.
+        let success = ScriptedTransport([response(200, okBody, headers: ["x-should-retry": "true"]), response(200, okBody)])
+        _ = try makeClient(success, retries: 100).triggerBlocking(Hooks.okUUID)
+        #expect(success.requests.count == 1)
     }
 
     @Test func connectionErrorsAndTimeoutsRetryButTLSDoesNot() throws {
