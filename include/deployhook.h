@@ -30,6 +30,7 @@ extern "C" {
 /**
  * The outcome of a call: 0 for success, otherwise the kind of failure. The numbers are stable ABI;
  * new kinds are only ever appended. deployhook_error_name() gives each one's name.
+ * Like every enum here it only names numbers: functions take and return them as int (32 bits).
  */
 typedef enum deployhook_error {
     DEPLOYHOOK_OK = 0,                   /**< Success. */
@@ -77,11 +78,13 @@ typedef enum deployhook_event {
  * STATUS: status is the new status, text the build's UUID, timestamp 0; the first poll always reports.
  * LOG: text is the line, timestamp its time in seconds since 1970, status the last status reported; a
  * build's last lines come before its STOPPED event, and nothing comes after it.
+ * event is a deployhook_event and status a deployhook_status, both as int.
  * text is borrowed: valid only during the call. user_data is what the caller passed. The callback must
- * not free anything it is given.
+ * not free anything it is given. It must return normally (no exception, no longjmp out of it) and may
+ * call any deployhook function.
  */
-typedef void (*deployhook_wait_callback)(deployhook_event event, deployhook_status status, const char *text,
-                                         double timestamp, void *user_data);
+typedef void (*deployhook_wait_callback)(int event, int status, const char *text, double timestamp,
+                                         void *user_data);
 
 /** The outcome of one trigger: a build or an error. Owned by the caller; free with deployhook_free_result(). */
 typedef struct deployhook_result deployhook_result;
@@ -117,7 +120,7 @@ deployhook_result *deployhook_trigger_with(const char *hook, const deployhook_op
  * DEPLOYHOOK_ERR_INVALID_ARGUMENT (and writes nothing) when hooks or results is NULL while n > 0, or n is
  * absurdly large (over 1,000,000).
  */
-deployhook_error deployhook_trigger_many(const char *const *hooks, size_t n, const deployhook_options *options, deployhook_result **results);
+int deployhook_trigger_many(const char *const *hooks, size_t n, const deployhook_options *options, deployhook_result **results);
 
 /**
  * Frees a result and every string it owns. NULL is a no-op.
@@ -148,7 +151,7 @@ deployhook_result *deployhook_trigger_and_wait(const char *hook, const deployhoo
 /**
  * The result's outcome: DEPLOYHOOK_OK, or the kind of error. DEPLOYHOOK_ERR_INVALID_ARGUMENT for NULL.
  */
-deployhook_error deployhook_error_code(const deployhook_result *result);
+int deployhook_error_code(const deployhook_result *result);
 
 /**
  * A readable explanation of the error; NULL on success and for NULL. It never contains the hook.
@@ -175,7 +178,7 @@ const char *deployhook_build_uuid(const deployhook_result *result);
 /**
  * The build's status; DEPLOYHOOK_STATUS_UNKNOWN when absent, unrecognised, on error, or for NULL.
  */
-deployhook_status deployhook_build_status(const deployhook_result *result);
+int deployhook_build_status(const deployhook_result *result);
 
 /**
  * 1 if a build for the branch was already pending (so no second build was started), 0 if not,
@@ -205,7 +208,7 @@ const char *deployhook_response_body(const deployhook_result *result);
 /**
  * How the build ended (after a wait); DEPLOYHOOK_OUTCOME_NONE before it stopped, on error, or for NULL.
  */
-deployhook_outcome deployhook_build_outcome(const deployhook_result *result);
+int deployhook_build_outcome(const deployhook_result *result);
 
 /**
  * The build's preview URL (after a wait), owned by the result; NULL when absent.
@@ -238,19 +241,19 @@ void deployhook_options_free(deployhook_options *options);
  * CLOUDFLARE_BASE_URL; NULL goes back to it. Hooks given as trigger URLs must lie under this base.
  * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT (and changes nothing) for a bad URL or NULL options.
  */
-deployhook_error deployhook_options_set_base_url(deployhook_options *options, const char *url);
+int deployhook_options_set_base_url(deployhook_options *options, const char *url);
 
 /**
  * Sets the total deadline of a trigger in milliseconds, 1 to 86400000, every attempt and retry wait
  * included (default 60000). Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
-deployhook_error deployhook_options_set_timeout_ms(deployhook_options *options, long milliseconds);
+int deployhook_options_set_timeout_ms(deployhook_options *options, long milliseconds);
 
 /**
  * Sets the limit on each connection attempt in milliseconds, 1 to 86400000 (default 5000).
  * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
-deployhook_error deployhook_options_set_connect_timeout_ms(deployhook_options *options, long milliseconds);
+int deployhook_options_set_connect_timeout_ms(deployhook_options *options, long milliseconds);
 
 /**
  * Sets how many times a failed attempt is retried, 0 to 100 (default 2). Connection errors, timeouts and
@@ -258,13 +261,13 @@ deployhook_error deployhook_options_set_connect_timeout_ms(deployhook_options *o
  * Retrying is safe: Cloudflare does not start a second build while one is pending for the branch.
  * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
-deployhook_error deployhook_options_set_max_retries(deployhook_options *options, int retries);
+int deployhook_options_set_max_retries(deployhook_options *options, int retries);
 
 /**
  * Sets how many triggers deployhook_trigger_many() runs at once, 1 to 256 (default 8).
  * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
-deployhook_error deployhook_options_set_max_concurrency(deployhook_options *options, int n);
+int deployhook_options_set_max_concurrency(deployhook_options *options, int n);
 
 /**
  * Sets a PEM file of CA certificates to trust instead of the system's: only this file is trusted, libcurl's
@@ -272,32 +275,32 @@ deployhook_error deployhook_options_set_max_concurrency(deployhook_options *opti
  * again at each connection. NULL goes back to the system's. Certificate verification cannot be turned off.
  * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
-deployhook_error deployhook_options_set_ca_file(deployhook_options *options, const char *path);
+int deployhook_options_set_ca_file(deployhook_options *options, const char *path);
 
 /**
  * Sets the User-Agent header, 1 to 1024 bytes without control characters; NULL goes back to the default.
  * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
-deployhook_error deployhook_options_set_user_agent(deployhook_options *options, const char *user_agent);
+int deployhook_options_set_user_agent(deployhook_options *options, const char *user_agent);
 
 /**
  * Sets the API token used to follow builds (never sent to the trigger endpoint, never printed);
  * NULL goes back to CLOUDFLARE_API_TOKEN. 1 to 1024 visible ASCII characters.
  * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
-deployhook_error deployhook_options_set_api_token(deployhook_options *options, const char *token);
+int deployhook_options_set_api_token(deployhook_options *options, const char *token);
 
 /**
  * Sets the account whose builds are followed; NULL goes back to CLOUDFLARE_ACCOUNT_ID.
  * 1 to 64 letters, digits, ‘-' or ‘_'. Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
-deployhook_error deployhook_options_set_account_id(deployhook_options *options, const char *account_id);
+int deployhook_options_set_account_id(deployhook_options *options, const char *account_id);
 
 /**
  * Sets how long waiting for a build may take in all, in milliseconds, 1 to 86400000 (default 1500000,
  * 25 min: builds time out after 20). Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
  */
-deployhook_error deployhook_options_set_wait_timeout_ms(deployhook_options *options, long milliseconds);
+int deployhook_options_set_wait_timeout_ms(deployhook_options *options, long milliseconds);
 
 /* ---- Names and version ---- */
 /**

@@ -75,10 +75,6 @@ enum StatusNumbers {
     static func status(of number: CInt) -> BuildStatus {
         BuildStatus.allCases.first { Self.number(of: $0) == number } ?? .unknown
     }
-
-    static func cStatus(_ status: BuildStatus) -> deployhook_status {
-        deployhook_status(rawValue: numericCast(number(of: status)))
-    }
 }
 
 /// The numbers of `deployhook_outcome` (0, NONE, is no outcome).
@@ -99,6 +95,11 @@ enum OutcomeNumbers {
         BuildOutcome.allCases.first { Self.number(of: $0) == number }
     }
 }
+
+/// Every enum crosses the ABI as a 32-bit int: the @c functions take and return CInt, never an enum type,
+/// and the header's enums only name the numbers.
+extension deployhook_error { var int: CInt { CInt(rawValue) } }
+extension deployhook_event { var int: CInt { CInt(rawValue) } }
 
 /// A static string's bytes as a C string; they live as long as the library.
 private func cString(_ text: StaticString) -> UnsafePointer<CChar> {

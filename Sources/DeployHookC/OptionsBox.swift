@@ -30,15 +30,15 @@ final class OptionsBox {
 
     /// Applies `change` to a copy of the configuration and keeps it only if it succeeded.
     static func update(_ handle: UnsafeMutablePointer<deployhook_options>?,
-                       _ change: (inout Configuration) throws(DeployHookError) -> Void) -> deployhook_error {
-        guard let box = borrow(handle) else { return DEPLOYHOOK_ERR_INVALID_ARGUMENT }
+                       _ change: (inout Configuration) throws(DeployHookError) -> Void) -> CInt {
+        guard let box = borrow(handle) else { return DEPLOYHOOK_ERR_INVALID_ARGUMENT.int }
         var candidate = box.configuration
         do throws(DeployHookError) {
             try change(&candidate)
         } catch {
-            return DEPLOYHOOK_ERR_INVALID_ARGUMENT
+            return DEPLOYHOOK_ERR_INVALID_ARGUMENT.int
         }
         box.configuration = candidate
-        return DEPLOYHOOK_OK
+        return DEPLOYHOOK_OK.int
     }
 }

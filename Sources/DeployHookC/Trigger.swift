@@ -45,9 +45,9 @@ private func trigger(_ hook: UnsafePointer<CChar>?, _ client: DeployHookClient) 
 /// absurdly large (over 1,000,000).
 @c public func deployhook_trigger_many(_ hooks: UnsafePointer<UnsafePointer<CChar>?>?, _ n: UInt,
                                        _ options: UnsafePointer<deployhook_options>?,
-                                       _ results: UnsafeMutablePointer<UnsafeMutablePointer<deployhook_result>?>?) -> deployhook_error {
-    if n == 0 { return DEPLOYHOOK_OK }
-    guard n <= 1_000_000, let hooks, let out = results else { return DEPLOYHOOK_ERR_INVALID_ARGUMENT }
+                                       _ results: UnsafeMutablePointer<UnsafeMutablePointer<deployhook_result>?>?) -> CInt {
+    if n == 0 { return DEPLOYHOOK_OK.int }
+    guard n <= 1_000_000, let hooks, let out = results else { return DEPLOYHOOK_ERR_INVALID_ARGUMENT.int }
     let texts = (0..<Int(n)).map { index in Result { () throws(DeployHookError) in try CText.required(hooks[index], "deploy hook") } }
     let valid = texts.compactMap { try? $0.get() }
     var triggered = OptionsBox.client(options).triggerAllBlocking(valid).makeIterator()
@@ -55,5 +55,5 @@ private func trigger(_ hook: UnsafePointer<CChar>?, _ client: DeployHookClient) 
         let outcome = text.flatMap { _ in triggered.next() ?? .failure(DeployHookError(.internal, "a trigger had no outcome")) }
         out[index] = ResultBox.makeHandle(ResultBox(outcome))
     }
-    return DEPLOYHOOK_OK
+    return DEPLOYHOOK_OK.int
 }

@@ -64,10 +64,10 @@ private final class EventRelay {
         case .status(let details):
             lastStatus = details.status
             guard let callback else { return }
-            details.buildUUID.withCString { callback(DEPLOYHOOK_EVENT_STATUS, StatusNumbers.cStatus(details.status), $0, 0, userData) }
+            details.buildUUID.withCString { callback(DEPLOYHOOK_EVENT_STATUS.int, StatusNumbers.number(of: details.status), $0, 0, userData) }
         case .log(let line):
             guard let callback else { return }
-            line.message.withCString { callback(DEPLOYHOOK_EVENT_LOG, StatusNumbers.cStatus(lastStatus), $0, line.timestamp, userData) }
+            line.message.withCString { callback(DEPLOYHOOK_EVENT_LOG.int, StatusNumbers.number(of: lastStatus), $0, line.timestamp, userData) }
         }
     }
 }

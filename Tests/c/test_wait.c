@@ -184,7 +184,7 @@ static const char ANY[] = "<any>";
  * Success has a preview URL https://<8 hex>-<worker>.workers.dev, other outcomes none.
  * Frees r.
  */
-static void expect_stopped_(const char *file, int line, deployhook_result *r, deployhook_outcome outcome,
+static void expect_stopped_(const char *file, int line, deployhook_result *r, int outcome,
                             const char *want_uuid, int exists, const char *worker)
 {
     const char *uuid, *stopped, *created, *preview, *ray;
@@ -232,7 +232,7 @@ static void expect_stopped_(const char *file, int line, deployhook_result *r, de
  * An error. want_uuid: exact (NULL expects NULL) or ANY. A message is required; the wait fields
  * (outcome, preview URL, stop time) are empty. Frees r.
  */
-static void expect_error_(const char *file, int line, deployhook_result *r, deployhook_error code, int api,
+static void expect_error_(const char *file, int line, deployhook_result *r, int code, int api,
                           int http, const char *want_uuid, int exists)
 {
     const char *msg, *uuid;
@@ -264,7 +264,7 @@ static void expect_error_(const char *file, int line, deployhook_result *r, depl
 
 /* A plain trigger: its build's UUID copied to uuid_out (37 bytes), then freed. */
 static void trigger_(const char *file, int line, const char *hook, const deployhook_options *o,
-                     int exists, deployhook_status status, char *uuid_out)
+                     int exists, int status, char *uuid_out)
 {
     deployhook_result *r = deployhook_trigger_with(hook, o);
     const char *uuid = deployhook_build_uuid(r);
@@ -305,8 +305,7 @@ typedef struct {
 static int g_null_user_data_events;  /* events with user_data NULL (under check_lock) */
 static int g_bad_user_data_events;   /* events with some other user_data (under check_lock) */
 
-static void on_event(deployhook_event event, deployhook_status status, const char *text, double timestamp,
-                     void *user_data)
+static void on_event(int event, int status, const char *text, double timestamp, void *user_data)
 {
     recorder *rec = user_data;
     event_record *e;
@@ -324,8 +323,8 @@ static void on_event(deployhook_event event, deployhook_status status, const cha
         return;
     }
     e = &rec->ev[rec->n++];
-    e->event = (int)event;
-    e->status = (int)status;
+    e->event = event;
+    e->status = status;
     e->has_text = text != NULL;
     snprintf(e->text, sizeof e->text, "%s", text ? text : "");
     e->timestamp = timestamp;
@@ -343,7 +342,7 @@ static void recorder_init(recorder *rec)
  * each with the last status reported before it (UNKNOWN before the first) and a plausible, non-decreasing
  * timestamp. A build's last lines come before the news that it stopped: nothing follows STOPPED.
  */
-static void check_events_(const char *file, int line, const recorder *rec, deployhook_status last_status,
+static void check_events_(const char *file, int line, const recorder *rec, int last_status,
                           const char *const *lines, int n_lines)
 {
     /* One check per property, so the count does not depend on poll timing; details go to note_. */
@@ -588,7 +587,7 @@ static void test_options_beat_env(void)
 /* trigger_and_wait to an outcome. */
 typedef struct {
     const char *name, *hook, *worker;
-    deployhook_outcome outcome;
+    int outcome;
     int follow_logs, callback;  /* callback: 0 none, 1 recorder, 2 NULL user_data */
     const char *const *lines;
     int n_lines;
