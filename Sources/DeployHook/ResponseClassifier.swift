@@ -12,9 +12,9 @@ enum ResponseClassifier {
 
     /// What an answer is about: named in messages, scrubbed from them.
     struct Subject {
-        /// How messages name it, e.g. "deploy hook 182b…" or "build 5f1c…".
+        /// How messages name it, e.g. "deploy hook 182b..." or "build 5f1c...".
         var name: String
-        /// What was being done, e.g. "triggering deploy hook 182b…".
+        /// What was being done, e.g. "triggering deploy hook 182b...".
         var action: String
         /// What messages must never contain.
         var secrets: [Secret]

@@ -83,9 +83,9 @@ struct APIBaseTests {
 struct RedactionTests {
     @Test func hookPrintsRedacted() throws {
         let id = try DeployHookID(parsing: Hooks.secret, apiBase: .cloudflare)
-        #expect(id.redacted == "4f2a…")
-        #expect("\(id)" == "4f2a…")
-        #expect(String(reflecting: id) == "DeployHookID(4f2a…)")
+        #expect(id.redacted == "4f2a...")
+        #expect("\(id)" == "4f2a...")
+        #expect(String(reflecting: id) == "DeployHookID(4f2a...)")
         var dumped = ""
         dump(id, to: &dumped)
         #expect(!dumped.contains("9c1e"))
@@ -94,6 +94,6 @@ struct RedactionTests {
     @Test func scrubbingRemovesTheHookInAnyCase() throws {
         let id = try DeployHookID(parsing: Hooks.secret, apiBase: .cloudflare)
         let text = "a \(Hooks.secret) b \(Hooks.secret.uppercased()) c"
-        #expect(text.scrubbing(id) == "a 4f2a… b 4f2a… c")
+        #expect(text.scrubbing(id) == "a 4f2a... b 4f2a... c")
     }
 }

@@ -69,7 +69,7 @@ struct ResponseTests {
         let body = #"{"success":false,"errors":[{"code":10000,"message":"hook \#(Hooks.secret.uppercased()) disabled"}]}"#
         guard case .failure(let error) = classify(403, body) else { Issue.record("expected a failure"); return }
         #expect(!error.message.lowercased().contains(Hooks.secret))
-        #expect(error.message.contains("4f2a…"))
+        #expect(error.message.contains("4f2a..."))
     }
 
     @Test func nonUTF8BodyInErrorIsNotACrash() {
