@@ -68,6 +68,8 @@ static int shaped(const char *s, const char *pattern)
 #define H_WRONG "11111111-0000-4000-8000-00000000000b"
 #define H_STEPS "11111111-0000-4000-8000-00000000000c"
 #define H_NOCRED "11111111-0000-4000-8000-00000000000d"
+#define H_REENTER "11111111-0000-4000-8000-00000000000e" /* its callback calls the library */
+#define H_NESTED "11111111-0000-4000-8000-00000000000f"  /* ... to trigger and wait for this one */
 #define H_UNKNOWN "11111111-0000-4000-8000-0000000000ff" /* not configured */
 #define UNKNOWN_BUILD "22222222-0000-4000-8000-000000000000"
 
@@ -93,7 +95,8 @@ static const struct hook_def {
     {H_WAIT, "success", 0.2, NULL, 0},        {H_SLOW, "success", 60, NULL, 0},
     {H_INSTANT, "success", 0, NULL, 0},       {H_ENV, "success", 0.2, NULL, 0},
     {H_WRONG, "success", 0, NULL, 0},         {H_STEPS, "success", 1.0, NULL, 0},
-    {H_NOCRED, "success", 60, NULL, 0},
+    {H_NOCRED, "success", 60, NULL, 0},       {H_REENTER, "success", 0.2, NULL, 0},
+    {H_NESTED, "success", 0, NULL, 0},
 };
 #define N_HOOKS (sizeof HOOK_DEFS / sizeof HOOK_DEFS[0])
 
@@ -749,6 +752,47 @@ static void *run_wrong_credentials_case(void *arg)
     return NULL;
 }
 
+/* A callback may call any deployhook function: at each STATUS event this one triggers another hook with
+ * the same options and waits for that build, from inside the outer wait. */
+typedef struct {
+    const deployhook_options *options;
+    int events, nested_ok;
+} reentry;
+
+static void on_event_reenter(int event, int status, const char *text, double timestamp, void *user_data)
+{
+    reentry *re = user_data;
+    deployhook_result *triggered, *waited;
+    (void)text;
+    (void)timestamp;
+    if (event != DEPLOYHOOK_EVENT_STATUS)
+        return;
+    re->events++;
+    triggered = deployhook_trigger_with(H_NESTED, re->options);
+    waited = deployhook_wait(deployhook_build_uuid(triggered), re->options, 1, NULL, NULL);
+    if (deployhook_error_code(triggered) == DEPLOYHOOK_OK && deployhook_error_code(waited) == DEPLOYHOOK_OK &&
+        deployhook_build_outcome(waited) == DEPLOYHOOK_OUTCOME_SUCCESS &&
+        strcmp(deployhook_status_name(status), "unknown") != 0)
+        re->nested_ok++;
+    deployhook_free_result(waited);
+    deployhook_free_result(triggered);
+}
+
+static void *run_reentry_case(void *arg)
+{
+    deployhook_options *o = EMU_OPTIONS();
+    reentry re = {NULL, 0, 0};
+    (void)arg;
+    set_case("a callback calls the library");
+    re.options = o;
+    EXPECT_STOPPED(deployhook_trigger_and_wait(H_REENTER, o, 1, on_event_reenter, &re), DEPLOYHOOK_OUTCOME_SUCCESS,
+                   ANY, 0, NULL);
+    CHECK(re.events >= 1);
+    CHECK_INT(re.nested_ok, re.events);
+    deployhook_options_free(o);
+    return NULL;
+}
+
 static void test_parallel(void)
 {
     enum { MAX_THREADS = 16 };
@@ -767,6 +811,8 @@ static void test_parallel(void)
     started[n] = pthread_create(&threads[n], NULL, run_env_case, NULL) == 0;
     n++;
     started[n] = pthread_create(&threads[n], NULL, run_wrong_credentials_case, NULL) == 0;
+    n++;
+    started[n] = pthread_create(&threads[n], NULL, run_reentry_case, NULL) == 0;
     n++;
     for (i = 0; i < n; i++)
         if (CHECK(started[i]))
