@@ -41,7 +41,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Start the fake on an ephemeral port; its first stdout line is "PORT <n>".
+# Start the fake on an ephemeral port; its first stdout line is "PORT <n>". The output file exists before
+# the server does: under set -e, awk failing to open it would end the script.
+: >"$WORK/fake.out"
 python3 Tests/fake_api/fake_cloudflare.py --port 0 >"$WORK/fake.out" 2>"$WORK/fake.err" &
 FAKE_PID=$!
 PORT=""
@@ -144,6 +146,7 @@ fi
 # "PORT <n>"); sets EMU_BASE. $1 names its output files.
 start_emulator() {
     local port=""
+    : >"$WORK/$1.out"  # before awk reads it (see the fake's start)
     PYTHONPATH=bindings/python python3 -m deployhook.emulator --port 0 --config "$WORK/emulator.json" \
         --builds-per-minute 1000 --log-page-size 2 >"$WORK/$1.out" 2>"$WORK/$1.err" &
     EMU_PID=$!
