@@ -23,12 +23,11 @@ all: build example                   ## build the library and the C example
 build:                               ## swift build -c release: .build/release/libdeployhook.so
 	$(SWIFT) build -c $(CONFIG)
 
-header: build                        ## regenerate include/deployhook.h from the Swift sources
-	$(PYTHON) scripts/generate_header.py $(SWIFT_HEADER) include/deployhook.h
+header: build                        ## regenerate include/deployhook.h, .cdef (FFI declarations) and .json from the Swift sources
+	$(PYTHON) scripts/generate_header.py $(SWIFT_HEADER) include
 
-check-header: build                  ## fail if include/deployhook.h differs from what the sources generate
-	@$(PYTHON) scripts/generate_header.py $(SWIFT_HEADER) - | diff -u include/deployhook.h - \
-	  && echo "include/deployhook.h is up to date"
+check-header: build                  ## fail if include/deployhook.h, .cdef or .json differs from what the sources generate
+	@$(PYTHON) scripts/generate_header.py --check $(SWIFT_HEADER) include
 
 version:                             ## after editing VERSION: rewrite every generated place that carries it
 	$(PYTHON) scripts/version.py --write

@@ -30,7 +30,7 @@ int main(int argc, char **argv) {
     }
     struct timespec start, end;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    deployhook_error called = deployhook_trigger_many(hooks, n, options, results);
+    int called = deployhook_trigger_many(hooks, n, options, results);
     clock_gettime(CLOCK_MONOTONIC, &end);
     size_t succeeded = 0;
     for (size_t i = 0; called == DEPLOYHOOK_OK && i < n; i++) {

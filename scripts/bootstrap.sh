@@ -38,6 +38,8 @@ if [ "$profile" = test ]; then
   need libnginx-mod-http-echo test -f /usr/lib/nginx/modules/ngx_http_echo_module.so
   need curl has curl
   need time test -x /usr/bin/time
+  need luajit has luajit                              # Tests/ffi: include/deployhook.cdef in LuaJIT's ffi
+  need ruby ruby -e 'require "fiddle/import"'         # ... and in Ruby's Fiddle (its standard library)
 fi
 
 pip_missing=()

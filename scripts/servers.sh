@@ -10,6 +10,7 @@
 start_server() {
   local name=$1 log=$2 pid port="" _
   shift 2
+  : >"$log"  # exists before awk reads it: the background job may open it later
   "$@" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 200); do

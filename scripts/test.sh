@@ -51,6 +51,11 @@ swift build -c release || { echo "0 passed, 1 failed"; exit 1; }
 check "header is generated from the sources" make --no-print-directory check-header
 check "header and exports agree" scripts/check_abi.sh .build/release/libdeployhook.so
 check "every place agrees with VERSION" make --no-print-directory check-version
+check "the JSON description matches the exports and both declaration files" \
+  python3 scripts/check_abi_description.py .build/release/libdeployhook.so
+check "LuaJIT loads include/deployhook.cdef unmodified" luajit Tests/ffi/load.lua .build/release/libdeployhook.so
+check "cffi (ABI mode) loads include/deployhook.cdef unmodified" python3 Tests/ffi/load_cffi.py .build/release/libdeployhook.so
+check "Ruby Fiddle loads include/deployhook.cdef unmodified" ruby Tests/ffi/load_fiddle.rb .build/release/libdeployhook.so
 check "C example builds" make --no-print-directory example
 check "make install/uninstall and pkg-config for the build tree" scripts/check_install.sh
 

@@ -14,6 +14,7 @@
 /**
  * The outcome of a call: 0 for success, otherwise the kind of failure. The numbers are stable ABI;
  * new kinds are only ever appended. deployhook_error_name() gives each one's name.
+ * Like every enum here it only names numbers: functions take and return them as int (32 bits).
  */
 typedef enum deployhook_error {
     DEPLOYHOOK_OK = 0,                   /**< Success. */
@@ -29,8 +30,7 @@ typedef enum deployhook_error {
     DEPLOYHOOK_ERR_INTERNAL = 10,        /**< A bug or resource failure inside the library. */
     DEPLOYHOOK_ERR_WAIT_TIMEOUT = 11,    /**< Waiting for a build: it did not stop before the wait timeout. */
     DEPLOYHOOK_ERR_CANCELLED = 12,       /**< The call was interrupted (deployhook_options_interrupt()). */
-    DEPLOYHOOK_ERR_NO_CREDENTIALS = 13   /**< Following a build needs an API token and an account ID, and one is
-                                              missing or malformed; nothing was sent. */
+    DEPLOYHOOK_ERR_NO_CREDENTIALS = 13   /**< Following a build needs a token and an account ID: one is missing or malformed; nothing was sent. */
 } deployhook_error;
 
 /** The state of a build as Cloudflare reported it. A status string it does not know is UNKNOWN. */
@@ -64,11 +64,13 @@ typedef enum deployhook_event {
  * STATUS: status is the new status, text the build's UUID, timestamp 0; the first poll always reports.
  * LOG: text is the line, timestamp its time in seconds since 1970, status the last status reported; a
  * build's last lines come before its STOPPED event, and nothing comes after it.
+ * event is a deployhook_event and status a deployhook_status, both as int.
  * text is borrowed: valid only during the call. user_data is what the caller passed. The callback must
- * not free anything it is given.
+ * not free anything it is given. It must return normally (no exception, no longjmp out of it) and may
+ * call any deployhook function.
  */
-typedef void (*deployhook_wait_callback)(deployhook_event event, deployhook_status status, const char *text,
-                                         double timestamp, void *user_data);
+typedef void (*deployhook_wait_callback)(int event, int status, const char *text, double timestamp,
+                                         void *user_data);
 
 /** The outcome of one trigger: a build or an error. Owned by the caller; free with deployhook_free_result(). */
 typedef struct deployhook_result deployhook_result;

@@ -13,7 +13,7 @@ public struct AttemptReport: Sendable, Equatable {
     /// The wait before the next attempt, when there will be one.
     public var retryIn: Duration?
 
-    /// One line: `POST https://…/deploy_hooks/182b… -> 429 (cf-ray …), retrying in 1.0 s`.
+    /// One line: `POST https://…/deploy_hooks/182b... -> 429 (cf-ray …), retrying in 1.0 s`.
     public var summary: String {
         var line = "\(method) \(redactedURL) -> " + (statusCode.map { "HTTP \($0)" } ?? (failure ?? "no answer"))
         if let cfRay { line += " (cf-ray \(cfRay))" }

@@ -26,8 +26,9 @@ public struct DeployHookID: Sendable, Hashable, CustomStringConvertible, CustomD
         }
     }
 
-    /// The first four hex digits and an ellipsis, e.g. `182b…`: enough to tell hooks apart, useless to an attacker.
-    public var redacted: String { String(uuid.prefix(4)) + "…" }
+    /// The first four hex digits and "..." (plain ASCII, like every text the library writes), e.g. `182b...`:
+    /// enough to tell hooks apart, useless to an attacker.
+    public var redacted: String { String(uuid.prefix(4)) + "..." }
 
     /// The redacted form.
     public var description: String { redacted }

@@ -7,9 +7,9 @@ enum ResponseClassifier {
 
     /// What an answer is about: named in messages; its secrets are scrubbed from everything the answer becomes.
     struct Subject {
-        /// How messages name it, e.g. "deploy hook 182b…" or "build 5f1c…".
+        /// How messages name it, e.g. "deploy hook 182b..." or "build 5f1c...".
         var name: String
-        /// What was being done, e.g. "triggering deploy hook 182b…".
+        /// What was being done, e.g. "triggering deploy hook 182b...".
         var action: String
         /// What must never leave the library.
         var redactor: Redactor

@@ -11,10 +11,10 @@ import DeployHook
 /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT for NULL options.
 @c public func deployhook_options_interrupt(_ options: UnsafePointer<deployhook_options>?) -> CInt {
     guard let box = OptionsBox.borrow(options) else {
-        return numericCast(LastError.fail(DeployHookError(.invalidArgument, "the options are NULL")).rawValue)
+        return LastError.fail(DeployHookError(.invalidArgument, "the options are NULL"))
     }
     box.interrupter.interrupt()
-    return numericCast(DEPLOYHOOK_OK.rawValue)
+    return DEPLOYHOOK_OK.int
 }
 
 /// New options with the same settings as options, sharing its open connections (either may be freed

@@ -29,15 +29,15 @@ enum LastError {
     }
 
     /// Records `error`'s message for this thread and returns its code.
-    static func fail(_ error: DeployHookError) -> deployhook_error {
+    static func fail(_ error: DeployHookError) -> CInt {
         store(strdup(error.message))
-        return deployhook_error(rawValue: numericCast(error.kind.rawValue))
+        return error.kind.rawValue
     }
 
     /// Clears this thread's message and returns DEPLOYHOOK_OK.
-    static func succeed() -> deployhook_error {
+    static func succeed() -> CInt {
         store(nil)
-        return DEPLOYHOOK_OK
+        return DEPLOYHOOK_OK.int
     }
 
     private static func store(_ text: UnsafeMutablePointer<CChar>?) {

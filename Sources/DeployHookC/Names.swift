@@ -46,6 +46,11 @@ import DeployHook
     DeployHookVersion.number
 }
 
+/// Every enum crosses the ABI as a 32-bit int: the @c functions take and return CInt, never an enum type,
+/// and the header's enums only name the numbers.
+extension deployhook_error { var int: CInt { CInt(rawValue) } }
+extension deployhook_event { var int: CInt { CInt(rawValue) } }
+
 /// A static string's bytes as a C string; they live as long as the library.
 private func cString(_ text: StaticString) -> UnsafePointer<CChar> {
     UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)

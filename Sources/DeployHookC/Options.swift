@@ -21,7 +21,7 @@ import DeployHook
 /// CLOUDFLARE_BASE_URL; NULL goes back to it. Hooks given as trigger URLs must lie under this base.
 /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT (and changes nothing) for a bad URL or NULL options.
 @c public func deployhook_options_set_base_url(_ options: UnsafeMutablePointer<deployhook_options>?,
-                                               _ url: UnsafePointer<CChar>?) -> deployhook_error {
+                                               _ url: UnsafePointer<CChar>?) -> CInt {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
         try configuration.setBaseURL(try CText.optional(url))
     }
@@ -29,7 +29,7 @@ import DeployHook
 
 /// Sets the total deadline of a trigger in milliseconds, 1 to 86400000, every attempt and retry wait
 /// included (default 60000). Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
-@c public func deployhook_options_set_timeout_ms(_ options: UnsafeMutablePointer<deployhook_options>?, _ milliseconds: CLong) -> deployhook_error {
+@c public func deployhook_options_set_timeout_ms(_ options: UnsafeMutablePointer<deployhook_options>?, _ milliseconds: CLong) -> CInt {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
         try configuration.setTimeout(try duration(milliseconds))
     }
@@ -37,7 +37,7 @@ import DeployHook
 
 /// Sets the limit on each connection attempt in milliseconds, 1 to 86400000 (default 5000).
 /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
-@c public func deployhook_options_set_connect_timeout_ms(_ options: UnsafeMutablePointer<deployhook_options>?, _ milliseconds: CLong) -> deployhook_error {
+@c public func deployhook_options_set_connect_timeout_ms(_ options: UnsafeMutablePointer<deployhook_options>?, _ milliseconds: CLong) -> CInt {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
         try configuration.setConnectTimeout(try duration(milliseconds))
     }
@@ -47,7 +47,7 @@ import DeployHook
 /// HTTP 408, 409, 429 and 5xx are retried, after the server's Retry-After or an exponential backoff.
 /// Retrying is safe: Cloudflare does not start a second build while one is pending for the branch.
 /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
-@c public func deployhook_options_set_max_retries(_ options: UnsafeMutablePointer<deployhook_options>?, _ retries: CInt) -> deployhook_error {
+@c public func deployhook_options_set_max_retries(_ options: UnsafeMutablePointer<deployhook_options>?, _ retries: CInt) -> CInt {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
         try configuration.setMaxRetries(Int(retries))
     }
@@ -58,7 +58,7 @@ import DeployHook
 /// again at each connection. NULL goes back to the system's. Certificate verification cannot be turned off.
 /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
 @c public func deployhook_options_set_ca_file(_ options: UnsafeMutablePointer<deployhook_options>?,
-                                              _ path: UnsafePointer<CChar>?) -> deployhook_error {
+                                              _ path: UnsafePointer<CChar>?) -> CInt {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
         try configuration.setCAFile(try CText.optional(path))
     }
@@ -67,7 +67,7 @@ import DeployHook
 /// Sets the User-Agent header, 1 to 1024 bytes without control characters; NULL goes back to the default.
 /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
 @c public func deployhook_options_set_user_agent(_ options: UnsafeMutablePointer<deployhook_options>?,
-                                                 _ user_agent: UnsafePointer<CChar>?) -> deployhook_error {
+                                                 _ user_agent: UnsafePointer<CChar>?) -> CInt {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
         try configuration.setUserAgent(try CText.optional(user_agent))
     }
@@ -75,7 +75,7 @@ import DeployHook
 
 /// Sets how many triggers deployhook_trigger_many() runs at once, 1 to 256 (default 8).
 /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
-@c public func deployhook_options_set_max_concurrency(_ options: UnsafeMutablePointer<deployhook_options>?, _ n: CInt) -> deployhook_error {
+@c public func deployhook_options_set_max_concurrency(_ options: UnsafeMutablePointer<deployhook_options>?, _ n: CInt) -> CInt {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
         try configuration.setMaxConcurrency(Int(n))
     }
@@ -85,7 +85,7 @@ import DeployHook
 /// NULL goes back to CLOUDFLARE_API_TOKEN. 1 to 1024 visible ASCII characters.
 /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
 @c public func deployhook_options_set_api_token(_ options: UnsafeMutablePointer<deployhook_options>?,
-                                                _ token: UnsafePointer<CChar>?) -> deployhook_error {
+                                                _ token: UnsafePointer<CChar>?) -> CInt {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
         try configuration.setAPIToken(try CText.optional(token))
     }
@@ -94,7 +94,7 @@ import DeployHook
 /// Sets the account whose builds are followed; NULL goes back to CLOUDFLARE_ACCOUNT_ID.
 /// 1 to 64 letters, digits, '-' or '_'. Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
 @c public func deployhook_options_set_account_id(_ options: UnsafeMutablePointer<deployhook_options>?,
-                                                 _ account_id: UnsafePointer<CChar>?) -> deployhook_error {
+                                                 _ account_id: UnsafePointer<CChar>?) -> CInt {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
         try configuration.setAccountID(try CText.optional(account_id))
     }
@@ -102,7 +102,7 @@ import DeployHook
 
 /// Sets how long waiting for a build may take in all, in milliseconds, 1 to 86400000 (default 1500000,
 /// 25 min: builds time out after 20). Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
-@c public func deployhook_options_set_wait_timeout_ms(_ options: UnsafeMutablePointer<deployhook_options>?, _ milliseconds: CLong) -> deployhook_error {
+@c public func deployhook_options_set_wait_timeout_ms(_ options: UnsafeMutablePointer<deployhook_options>?, _ milliseconds: CLong) -> CInt {
     OptionsBox.update(options) { (configuration) throws(DeployHookError) in
         try configuration.setWaitTimeout(try duration(milliseconds))
     }

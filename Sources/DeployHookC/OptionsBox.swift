@@ -66,7 +66,7 @@ final class OptionsBox: @unchecked Sendable {  // `configuration` is guarded by 
     /// Applies `change` to the settings only if it succeeds, atomically with respect to other setters and
     /// to calls taking their snapshot; records the reason of a failure for deployhook_last_error_message().
     static func update(_ handle: UnsafeMutablePointer<deployhook_options>?,
-                       _ change: (inout Configuration) throws(DeployHookError) -> Void) -> deployhook_error {
+                       _ change: (inout Configuration) throws(DeployHookError) -> Void) -> CInt {
         guard let box = borrow(handle) else {
             return LastError.fail(DeployHookError(.invalidArgument, "the options are NULL"))
         }

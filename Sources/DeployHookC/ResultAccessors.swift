@@ -2,9 +2,9 @@ import CDeployHook
 import DeployHook
 
 /// The result's outcome: DEPLOYHOOK_OK, or the kind of error. DEPLOYHOOK_ERR_INVALID_ARGUMENT for NULL.
-@c public func deployhook_error_code(_ result: UnsafePointer<deployhook_result>?) -> deployhook_error {
-    guard let box = ResultBox.borrow(result) else { return DEPLOYHOOK_ERR_INVALID_ARGUMENT }
-    return deployhook_error(rawValue: numericCast(box.error?.rawValue ?? 0))
+@c public func deployhook_error_code(_ result: UnsafePointer<deployhook_result>?) -> CInt {
+    guard let box = ResultBox.borrow(result) else { return DEPLOYHOOK_ERR_INVALID_ARGUMENT.int }
+    return CInt(box.error?.rawValue ?? 0)
 }
 
 /// A readable explanation of the error; NULL on success and for NULL. It never contains the hook.
@@ -30,8 +30,8 @@ import DeployHook
 }
 
 /// The build's status; DEPLOYHOOK_STATUS_UNKNOWN when absent, unrecognised, on error, or for NULL.
-@c public func deployhook_build_status(_ result: UnsafePointer<deployhook_result>?) -> deployhook_status {
-    deployhook_status(rawValue: numericCast((ResultBox.borrow(result)?.status ?? .unknown).abiNumber))
+@c public func deployhook_build_status(_ result: UnsafePointer<deployhook_result>?) -> CInt {
+    (ResultBox.borrow(result)?.status ?? .unknown).abiNumber
 }
 
 /// 1 if a build for the branch was already pending (so no second build was started), 0 if not,
@@ -64,8 +64,8 @@ import DeployHook
 }
 
 /// How the build ended (after a wait); DEPLOYHOOK_OUTCOME_NONE before it stopped, on error, or for NULL.
-@c public func deployhook_build_outcome(_ result: UnsafePointer<deployhook_result>?) -> deployhook_outcome {
-    deployhook_outcome(rawValue: numericCast(BuildOutcome.abiNumber(of: ResultBox.borrow(result)?.outcome)))
+@c public func deployhook_build_outcome(_ result: UnsafePointer<deployhook_result>?) -> CInt {
+    BuildOutcome.abiNumber(of: ResultBox.borrow(result)?.outcome)
 }
 
 /// The build's preview URL (after a wait), owned by the result; NULL when absent.

@@ -45,7 +45,7 @@ private func trigger(_ hook: UnsafePointer<CChar>?, _ client: DeployHookClient) 
 /// absurdly large (over 1,000,000).
 @c public func deployhook_trigger_many(_ hooks: UnsafePointer<UnsafePointer<CChar>?>?, _ n: UInt,
                                        _ options: UnsafePointer<deployhook_options>?,
-                                       _ results: UnsafeMutablePointer<UnsafeMutablePointer<deployhook_result>?>?) -> deployhook_error {
+                                       _ results: UnsafeMutablePointer<UnsafeMutablePointer<deployhook_result>?>?) -> CInt {
     if n == 0 { return LastError.succeed() }
     guard let hooks, let out = results else {
         return LastError.fail(DeployHookError(.invalidArgument, "hooks or results is NULL while n > 0"))

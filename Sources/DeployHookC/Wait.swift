@@ -63,10 +63,10 @@ private final class EventRelay {
         case .status(let details):
             lastStatus = details.status
             guard let callback else { return }
-            details.buildUUID.withCString { callback(DEPLOYHOOK_EVENT_STATUS, deployhook_status(rawValue: numericCast(details.status.abiNumber)), $0, 0, userData) }
+            details.buildUUID.withCString { callback(DEPLOYHOOK_EVENT_STATUS.int, details.status.abiNumber, $0, 0, userData) }
         case .log(let line):
             guard let callback else { return }
-            line.message.withCString { callback(DEPLOYHOOK_EVENT_LOG, deployhook_status(rawValue: numericCast(lastStatus.abiNumber)), $0, line.timestamp, userData) }
+            line.message.withCString { callback(DEPLOYHOOK_EVENT_LOG.int, lastStatus.abiNumber, $0, line.timestamp, userData) }
         }
     }
 }

@@ -100,6 +100,6 @@ struct CommandLineOptions: Sendable {
     /// Text safe to echo in a usage error: short, and never something that could be a hook.
     static func printable(_ text: String) -> String {
         let looksSecret = text.utf8.filter { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) || ($0 >= 0x41 && $0 <= 0x46) }.count >= 16
-        return looksSecret ? "…" : String(text.prefix(40))
+        return looksSecret ? "..." : String(text.prefix(40))
     }
 }

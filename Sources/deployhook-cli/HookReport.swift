@@ -2,7 +2,7 @@ import DeployHook
 
 /// What happened to one hook: the trigger's answer, the build's final state (with `--wait`), or the error.
 struct HookReport {
-    /// The hook's redacted form, e.g. `182b…`.
+    /// The hook's redacted form, e.g. `182b...`.
     var hook: String
     var triggered: TriggerResult?
     var final: BuildDetails?

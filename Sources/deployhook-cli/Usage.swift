@@ -16,7 +16,7 @@ enum Usage {
     (blank lines, lines starting with # and a byte-order mark opening the list are skipped).
     With no HOOK, the hook is read from CLOUDFLARE_DEPLOY_HOOK: prefer that, since arguments are visible
     to every user of the machine (ps). Several hooks are triggered concurrently over shared connections.
-    Hooks are never printed: output names them by their first four hex digits (182b…).
+    Hooks are never printed: output names them by their first four hex digits (182b...).
 
     OPTIONS
       --base-url URL          API base (default: CLOUDFLARE_BASE_URL, else https://api.cloudflare.com/client/v4)

@@ -10,7 +10,7 @@ struct ClientTests {
         let request = try #require(transport.requests.first)
         #expect(request.method == .post)
         #expect(request.url == "https://api.cloudflare.com/client/v4/workers/builds/deploy_hooks/\(Hooks.okUUID)")
-        #expect(request.redactedURL == "https://api.cloudflare.com/client/v4/workers/builds/deploy_hooks/1111…")
+        #expect(request.redactedURL == "https://api.cloudflare.com/client/v4/workers/builds/deploy_hooks/1111...")
         #expect(request.headers.contains("Accept: application/json"))
         #expect(request.headers.contains("User-Agent: deployhook/\(DeployHookVersion.string) (swift; linux)"))
         #expect(!request.headers.contains { $0.lowercased().hasPrefix("authorization") })
@@ -53,7 +53,7 @@ struct ClientTests {
             Issue.record("expected an error")
         } catch {
             #expect(error.kind == .tls)
-            #expect(error.message == "bad 4f2a… here")
+            #expect(error.message == "bad 4f2a... here")
         }
     }
 

@@ -83,9 +83,9 @@ struct APIBaseTests {
 struct RedactionTests {
     @Test func hookPrintsRedacted() throws {
         let id = try DeployHookID(parsing: Hooks.secret, apiBase: .cloudflare)
-        #expect(id.redacted == "4f2a…")
-        #expect("\(id)" == "4f2a…")
-        #expect(String(reflecting: id) == "DeployHookID(4f2a…)")
+        #expect(id.redacted == "4f2a...")
+        #expect("\(id)" == "4f2a...")
+        #expect(String(reflecting: id) == "DeployHookID(4f2a...)")
         var dumped = ""
         dump(id, to: &dumped)
         #expect(!dumped.contains("9c1e"))
@@ -94,9 +94,9 @@ struct RedactionTests {
     @Test func scrubbingRemovesTheHookInAnyCase() throws {
         let id = try DeployHookID(parsing: Hooks.secret, apiBase: .cloudflare)
         let text = "a \(Hooks.secret) b \(Hooks.secret.uppercased()) c"
-        #expect(Redactor(hooks: [id])(text) == "a 4f2a… b 4f2a… c")
+        #expect(Redactor(hooks: [id])(text) == "a 4f2a... b 4f2a... c")
         let undashed = Hooks.secret.filter { $0 != "-" }
-        #expect(Redactor(hooks: [id])("x\(undashed)y \(undashed.uppercased())") == "x4f2a…y 4f2a…")
+        #expect(Redactor(hooks: [id])("x\(undashed)y \(undashed.uppercased())") == "x4f2a...y 4f2a...")
         #expect(Redactor(hooks: [id])("no hook 4f2a9c1e-7b3d-4e5f-9a8b-0c1d2e3f4a5c here") == "no hook 4f2a9c1e-7b3d-4e5f-9a8b-0c1d2e3f4a5c here")
     }
 }

@@ -63,11 +63,11 @@
 /* One scenario of the fake and every accessor's expected value. */
 typedef struct {
     const char *name, *hook;
-    deployhook_error code;
+    int code;
     const char *code_name;
     int api, http;
     const char *build_uuid;
-    deployhook_status status;
+    int status;
     int already_exists;
     const char *created_on, *body;
 } scenario;

@@ -153,10 +153,10 @@ static const char BODY_ANY[] = "<any>";
 
 /* What each accessor of a result must return. */
 typedef struct {
-    deployhook_error code;
+    int code;
     int api, http;
     const char *build_uuid;
-    deployhook_status status;
+    int status;
     int already_exists;
     const char *created_on;
     const char *body;
@@ -164,7 +164,7 @@ typedef struct {
 } expect;
 
 /* An error where no response was received. */
-static expect no_response(deployhook_error code)
+static expect no_response(int code)
 {
     expect e = {DEPLOYHOOK_OK, 0, 0, NULL, DEPLOYHOOK_STATUS_UNKNOWN, -1, NULL, NULL, 0};
     e.code = code;
@@ -172,7 +172,7 @@ static expect no_response(deployhook_error code)
 }
 
 /* An error answer from the fake: no result fields, a cf-ray, the given body. */
-static expect answered(deployhook_error code, int api, int http, const char *body)
+static expect answered(int code, int api, int http, const char *body)
 {
     expect e = {DEPLOYHOOK_OK, 0, 0, NULL, DEPLOYHOOK_STATUS_UNKNOWN, -1, NULL, NULL, 1};
     e.code = code;
@@ -239,7 +239,7 @@ static void expect_result_(const char *file, int line, deployhook_result *r,
 }
 #define EXPECT(r, e, secret) expect_result_(__FILE__, __LINE__, r, e, secret)
 
-static expect success(const char *build, deployhook_status status, int exists,
+static expect success(const char *build, int status, int exists,
                       const char *created, const char *body)
 {
     expect e = {DEPLOYHOOK_OK, 0, 200, NULL, DEPLOYHOOK_STATUS_UNKNOWN, -1, NULL, NULL, 1};

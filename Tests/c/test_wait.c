@@ -68,6 +68,8 @@ static int shaped(const char *s, const char *pattern)
 #define H_WRONG "11111111-0000-4000-8000-00000000000b"
 #define H_STEPS "11111111-0000-4000-8000-00000000000c"
 #define H_NOCRED "11111111-0000-4000-8000-00000000000d"
+#define H_REENTER "11111111-0000-4000-8000-00000000000e" /* its callback calls the library */
+#define H_NESTED "11111111-0000-4000-8000-00000000000f"  /* ... to trigger and wait for this one */
 #define H_UNKNOWN "11111111-0000-4000-8000-0000000000ff" /* not configured */
 #define UNKNOWN_BUILD "22222222-0000-4000-8000-000000000000"
 
@@ -93,7 +95,8 @@ static const struct hook_def {
     {H_WAIT, "success", 0.2, NULL, 0},        {H_SLOW, "success", 60, NULL, 0},
     {H_INSTANT, "success", 0, NULL, 0},       {H_ENV, "success", 0.2, NULL, 0},
     {H_WRONG, "success", 0, NULL, 0},         {H_STEPS, "success", 1.0, NULL, 0},
-    {H_NOCRED, "success", 60, NULL, 0},
+    {H_NOCRED, "success", 60, NULL, 0},       {H_REENTER, "success", 0.2, NULL, 0},
+    {H_NESTED, "success", 0, NULL, 0},
 };
 #define N_HOOKS (sizeof HOOK_DEFS / sizeof HOOK_DEFS[0])
 
@@ -184,7 +187,7 @@ static const char ANY[] = "<any>";
  * Success has a preview URL https://<8 hex>-<worker>.workers.dev, other outcomes none.
  * Frees r.
  */
-static void expect_stopped_(const char *file, int line, deployhook_result *r, deployhook_outcome outcome,
+static void expect_stopped_(const char *file, int line, deployhook_result *r, int outcome,
                             const char *want_uuid, int exists, const char *worker)
 {
     const char *uuid, *stopped, *created, *preview, *ray;
@@ -232,7 +235,7 @@ static void expect_stopped_(const char *file, int line, deployhook_result *r, de
  * An error. want_uuid: exact (NULL expects NULL) or ANY. A message is required; the wait fields
  * (outcome, preview URL, stop time) are empty. Frees r.
  */
-static void expect_error_(const char *file, int line, deployhook_result *r, deployhook_error code, int api,
+static void expect_error_(const char *file, int line, deployhook_result *r, int code, int api,
                           int http, const char *want_uuid, int exists)
 {
     const char *msg, *uuid;
@@ -264,7 +267,7 @@ static void expect_error_(const char *file, int line, deployhook_result *r, depl
 
 /* A plain trigger: its build's UUID copied to uuid_out (37 bytes), then freed. */
 static void trigger_(const char *file, int line, const char *hook, const deployhook_options *o,
-                     int exists, deployhook_status status, char *uuid_out)
+                     int exists, int status, char *uuid_out)
 {
     deployhook_result *r = deployhook_trigger_with(hook, o);
     const char *uuid = deployhook_build_uuid(r);
@@ -305,8 +308,7 @@ typedef struct {
 static int g_null_user_data_events;  /* events with user_data NULL (under check_lock) */
 static int g_bad_user_data_events;   /* events with some other user_data (under check_lock) */
 
-static void on_event(deployhook_event event, deployhook_status status, const char *text, double timestamp,
-                     void *user_data)
+static void on_event(int event, int status, const char *text, double timestamp, void *user_data)
 {
     recorder *rec = user_data;
     event_record *e;
@@ -324,8 +326,8 @@ static void on_event(deployhook_event event, deployhook_status status, const cha
         return;
     }
     e = &rec->ev[rec->n++];
-    e->event = (int)event;
-    e->status = (int)status;
+    e->event = event;
+    e->status = status;
     e->has_text = text != NULL;
     snprintf(e->text, sizeof e->text, "%s", text ? text : "");
     e->timestamp = timestamp;
@@ -343,7 +345,7 @@ static void recorder_init(recorder *rec)
  * each with the last status reported before it (UNKNOWN before the first) and a plausible, non-decreasing
  * timestamp. A build's last lines come before the news that it stopped: nothing follows STOPPED.
  */
-static void check_events_(const char *file, int line, const recorder *rec, deployhook_status last_status,
+static void check_events_(const char *file, int line, const recorder *rec, int last_status,
                           const char *const *lines, int n_lines)
 {
     /* One check per property, so the count does not depend on poll timing; details go to note_. */
@@ -588,7 +590,7 @@ static void test_options_beat_env(void)
 /* trigger_and_wait to an outcome. */
 typedef struct {
     const char *name, *hook, *worker;
-    deployhook_outcome outcome;
+    int outcome;
     int follow_logs, callback;  /* callback: 0 none, 1 recorder, 2 NULL user_data */
     const char *const *lines;
     int n_lines;
@@ -750,6 +752,47 @@ static void *run_wrong_credentials_case(void *arg)
     return NULL;
 }
 
+/* A callback may call any deployhook function: at each STATUS event this one triggers another hook with
+ * the same options and waits for that build, from inside the outer wait. */
+typedef struct {
+    const deployhook_options *options;
+    int events, nested_ok;
+} reentry;
+
+static void on_event_reenter(int event, int status, const char *text, double timestamp, void *user_data)
+{
+    reentry *re = user_data;
+    deployhook_result *triggered, *waited;
+    (void)text;
+    (void)timestamp;
+    if (event != DEPLOYHOOK_EVENT_STATUS)
+        return;
+    re->events++;
+    triggered = deployhook_trigger_with(H_NESTED, re->options);
+    waited = deployhook_wait(deployhook_build_uuid(triggered), re->options, 1, NULL, NULL);
+    if (deployhook_error_code(triggered) == DEPLOYHOOK_OK && deployhook_error_code(waited) == DEPLOYHOOK_OK &&
+        deployhook_build_outcome(waited) == DEPLOYHOOK_OUTCOME_SUCCESS &&
+        strcmp(deployhook_status_name(status), "unknown") != 0)
+        re->nested_ok++;
+    deployhook_free_result(waited);
+    deployhook_free_result(triggered);
+}
+
+static void *run_reentry_case(void *arg)
+{
+    deployhook_options *o = EMU_OPTIONS();
+    reentry re = {NULL, 0, 0};
+    (void)arg;
+    set_case("a callback calls the library");
+    re.options = o;
+    EXPECT_STOPPED(deployhook_trigger_and_wait(H_REENTER, o, 1, on_event_reenter, &re), DEPLOYHOOK_OUTCOME_SUCCESS,
+                   ANY, 0, NULL);
+    CHECK(re.events >= 1);
+    CHECK_INT(re.nested_ok, re.events);
+    deployhook_options_free(o);
+    return NULL;
+}
+
 static void test_parallel(void)
 {
     enum { MAX_THREADS = 16 };
@@ -768,6 +811,8 @@ static void test_parallel(void)
     started[n] = pthread_create(&threads[n], NULL, run_env_case, NULL) == 0;
     n++;
     started[n] = pthread_create(&threads[n], NULL, run_wrong_credentials_case, NULL) == 0;
+    n++;
+    started[n] = pthread_create(&threads[n], NULL, run_reentry_case, NULL) == 0;
     n++;
     for (i = 0; i < n; i++)
         if (CHECK(started[i]))

@@ -76,7 +76,7 @@ def test_hook_looking_argument_is_not_echoed_in_usage_errors() -> None:
 def test_success_human_output(emulator) -> None:
     run = run_cli("trigger", OK_HOOK, base_url=emulator.base_url)
     assert run.code == 0, run.err
-    assert run.out.startswith("deploy hook a1b2…: build ") and run.out.rstrip().endswith(("queued", "(already queued: no new build started)"))
+    assert run.out.startswith("deploy hook a1b2...: build ") and run.out.rstrip().endswith(("queued", "(already queued: no new build started)"))
     assert run.err == ""
 
 
@@ -92,7 +92,7 @@ def test_hooks_from_stdin(emulator) -> None:
     run = run_cli("trigger", "--json", "-", base_url=emulator.base_url, stdin=stdin)
     assert run.code == 0, run.err
     lines = [json.loads(line) for line in run.out.splitlines()]
-    assert [line["hook"] for line in lines] == ["a1b2…", "b1b2…"]
+    assert [line["hook"] for line in lines] == ["a1b2...", "b1b2..."]
 
 
 def test_already_queued_is_said(emulator) -> None:
@@ -127,7 +127,7 @@ def test_error_exit_codes_and_json(fake, scenario: str, code: int, kind: str) ->
     assert list(answer) == JSON_KEYS
     assert answer["error"]["kind"] == kind and answer["build_uuid"] is None
     assert set(answer["error"]) == {"kind", "api_code", "http_status", "message"}
-    assert hook[:4] + "…" in run.err
+    assert hook[:4] + "..." in run.err
 
 
 def test_network_and_tls_failures_exit_5(fake) -> None:
@@ -143,7 +143,7 @@ def test_json_success_shape(fake) -> None:
     run = run_cli("trigger", "--json", SCENARIOS["ok"], base_url=fake.base_url, secrets=[SCENARIOS["ok"]])
     assert run.code == 0
     answer = json.loads(run.out)
-    assert answer == {"hook": "1111…", "build_uuid": "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e", "status": "queued",
+    assert answer == {"hook": "1111...", "build_uuid": "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e", "status": "queued",
                       "already_exists": False, "created_on": "2019-12-27T18:11:19.117Z", "cf_ray": answer["cf_ray"],
                       "error": None}
     assert answer["cf_ray"].endswith("-SJC")
@@ -153,7 +153,7 @@ def test_several_hooks_worst_code_wins_and_order_is_kept(fake) -> None:
     hooks = [SCENARIOS["ok"], UNKNOWN_UUID, SCENARIOS["api_error"], SCENARIOS["guide_shape"]]
     run = run_cli("trigger", "--json", *hooks, base_url=fake.base_url, secrets=hooks)
     assert run.code == 6
-    assert [json.loads(line)["hook"] for line in run.out.splitlines()] == ["1111…", "1234…", "8888…", "2222…"]
+    assert [json.loads(line)["hook"] for line in run.out.splitlines()] == ["1111...", "1234...", "8888...", "2222..."]
 
 
 def test_fan_out_respects_concurrency_and_keeps_order(fake) -> None:
@@ -174,7 +174,7 @@ def test_verbose_shows_each_attempt_redacted(fake) -> None:
     assert run.code == 4
     attempts = [line for line in run.err.splitlines() if " -> HTTP 429" in line]
     assert len(attempts) == 3
-    assert attempts[0].startswith(f"deployhook-cli: POST {fake.base_url}/workers/builds/deploy_hooks/5555… -> HTTP 429 (cf-ray ")
+    assert attempts[0].startswith(f"deployhook-cli: POST {fake.base_url}/workers/builds/deploy_hooks/5555... -> HTTP 429 (cf-ray ")
     assert "retrying in" in attempts[0] and "retrying in" not in attempts[-1]
 
 
@@ -247,7 +247,7 @@ def test_github_outputs_and_summary(emulator, tmp_path: Path) -> None:
     assert values["status"] == "stopped stopped" and values["outcome"] == "success fail"
     assert len(values["build_uuid"].split()) == 2
     table = summary.read_text()
-    assert "| `a1b2…` |" in table and "| fail |" in table
+    assert "| `a1b2...` |" in table and "| fail |" in table
     for text in (output.read_text(), table):
         for secret in (OK_HOOK, FAIL_HOOK, TOKEN):
             assert secret not in text and secret.upper() not in text

@@ -19,12 +19,12 @@ def triggered(stdin: str, fake) -> list[str]:
 
 
 def test_a_leading_byte_order_mark_is_skipped(fake) -> None:
-    assert triggered(BOM + "\r\n".join(HOOKS) + "\r\n", fake) == ["1111…", "2222…"]
+    assert triggered(BOM + "\r\n".join(HOOKS) + "\r\n", fake) == ["1111...", "2222..."]
 
 
 def test_a_byte_order_mark_before_a_comment_or_blank_line_is_skipped(fake) -> None:
-    assert triggered(BOM + "# release hooks\r\n" + HOOKS[0] + "\r\n", fake) == ["1111…"]
-    assert triggered(BOM + "\n" + HOOKS[0] + "\n", fake) == ["1111…"]
+    assert triggered(BOM + "# release hooks\r\n" + HOOKS[0] + "\r\n", fake) == ["1111..."]
+    assert triggered(BOM + "\n" + HOOKS[0] + "\n", fake) == ["1111..."]
 
 
 def test_only_the_first_byte_order_mark_is_skipped(fake) -> None:

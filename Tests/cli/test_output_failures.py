@@ -68,7 +68,7 @@ def test_unwritable_github_file_exits_9(fake, tmp_path: Path, variable: str, whe
     run = run_cli("trigger", SCENARIOS["ok"], base_url=fake.base_url, env=env, secrets=[SCENARIOS["ok"]])
     assert run.code == OUTPUT_FAILED
     assert f"cannot append to {variable}" in run.err
-    assert run.out.startswith("deploy hook 1111…: build ")
+    assert run.out.startswith("deploy hook 1111...: build ")
     other = "GITHUB_STEP_SUMMARY" if variable == "GITHUB_OUTPUT" else "GITHUB_OUTPUT"
     assert Path(env[other]).read_text() != ""
 

@@ -65,7 +65,7 @@ private func checkHook(_ text: String, _ base: APIBase) {
         require(isCanonicalUUID(id.uuid), "a parsed hook's uuid is 36 lower-case hex/dash characters",
                 shown + " uuid \(id.uuid.debugDescription)")
         require(inputUUIDs.contains(id.uuid), "a parsed hook's uuid occurs in the input", shown)
-        require(id.redacted == String(id.uuid.prefix(4)) + "…", "the redacted form is 4 hex digits and an ellipsis", shown)
+        require(id.redacted == String(id.uuid.prefix(4)) + "...", "the redacted form is 4 hex digits and \"...\"", shown)
         for shownForm in [id.description, id.debugDescription, id.redacted, "\(id)", String(reflecting: id)] {
             require(!containsIgnoringCase(shownForm, id.uuid), "a hook never prints its uuid", shown + " printed \(shownForm)")
         }

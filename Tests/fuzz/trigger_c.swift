@@ -18,7 +18,7 @@
 //
 // Invariants (a violation traps):
 // - no crash; a result is always returned (by trigger_many: one per hook, in every slot);
-// - the error code is 0...10; the message is NULL exactly on success;
+// - the error code is 0...13 (DEPLOYHOOK_ERR_NO_CREDENTIALS, the last); the message is NULL exactly on success;
 // - the message never contains a UUID that occurs in the hook (any case);
 // - a hook with no UUID in it is rejected as an invalid argument before any traffic (HTTP status 0);
 // - success means HTTP 2xx; an invalid argument means HTTP status 0;
@@ -31,6 +31,10 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// The two codes checked, as the int every function returns (the header's enums only name the numbers).
+private let ok = CInt(DEPLOYHOOK_OK.rawValue)
+private let invalidArgument = CInt(DEPLOYHOOK_ERR_INVALID_ARGUMENT.rawValue)
 
 private let baseURL: String = {
     guard let value = getenv("DEPLOYHOOK_FUZZ_BASE_URL").map({ String(cString: $0) }), !value.isEmpty else {
@@ -53,13 +57,13 @@ public func fuzzTriggerC(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
     guard let options = deployhook_options_new() else { invariantFailed("deployhook_options_new returned NULL") }
     defer { deployhook_options_free(options) }
-    require(deployhook_options_set_base_url(options, baseURL) == DEPLOYHOOK_OK, "the fake's base URL is accepted")
-    require(deployhook_options_set_timeout_ms(options, timeoutMS) == DEPLOYHOOK_OK, "the timeout is accepted")
-    require(deployhook_options_set_connect_timeout_ms(options, 500) == DEPLOYHOOK_OK, "the connect timeout is accepted")
-    require(deployhook_options_set_max_retries(options, 0) == DEPLOYHOOK_OK, "max retries 0 is accepted")
+    require(deployhook_options_set_base_url(options, baseURL) == ok, "the fake's base URL is accepted")
+    require(deployhook_options_set_timeout_ms(options, timeoutMS) == ok, "the timeout is accepted")
+    require(deployhook_options_set_connect_timeout_ms(options, 500) == ok, "the connect timeout is accepted")
+    require(deployhook_options_set_max_retries(options, 0) == ok, "max retries 0 is accepted")
     if segments.count > 1 {
         let answer = withCString(segments[1]) { deployhook_options_set_user_agent(options, $0) }
-        require(answer == DEPLOYHOOK_OK || answer == DEPLOYHOOK_ERR_INVALID_ARGUMENT, "set_user_agent answers OK or INVALID_ARGUMENT")
+        require(answer == ok || answer == invalidArgument, "set_user_agent answers OK or INVALID_ARGUMENT")
     }
     if segments.count > 2 { fuzzSetters(Array(segments[2...])) }
 
@@ -78,22 +82,22 @@ private func check(_ result: OpaquePointer, hook: [UInt8]?, secrets: [String]) {
     let code = deployhook_error_code(result)
     let message = deployhook_error_message(result).map { String(cString: $0) }
     let status = deployhook_http_status(result)
-    let shown = "hook \(hook.map(hex) ?? "NULL") code \(code.rawValue) status \(status) message \(message?.debugDescription ?? "NULL")"
-    require((0...10).contains(code.rawValue), "a trigger's error code is 0...10", shown)
-    require((code == DEPLOYHOOK_OK) == (message == nil), "the message is NULL exactly on success", shown)
+    let shown = "hook \(hook.map(hex) ?? "NULL") code \(code) status \(status) message \(message?.debugDescription ?? "NULL")"
+    require((0...13).contains(code), "a trigger's error code is 0...13", shown)
+    require((code == ok) == (message == nil), "the message is NULL exactly on success", shown)
     if let message {
         for uuid in secrets {
             require(!containsIgnoringCase(message, uuid), "an error message never contains a hook's UUID", shown)
         }
-        _ = String(cString: deployhook_error_name(Int32(bitPattern: code.rawValue)))
+        _ = String(cString: deployhook_error_name(code))
     }
     if hook.map({ uuids(in: $0).isEmpty }) ?? true {
-        require(code == DEPLOYHOOK_ERR_INVALID_ARGUMENT, "a hook without a UUID is an invalid argument", shown)
+        require(code == invalidArgument, "a hook without a UUID is an invalid argument", shown)
     }
-    if code == DEPLOYHOOK_ERR_INVALID_ARGUMENT {
+    if code == invalidArgument {
         require(status == 0, "an invalid argument sends nothing", shown)
     }
-    if code == DEPLOYHOOK_OK {
+    if code == ok {
         require((200..<300).contains(status), "success means HTTP 2xx", shown)
     }
     // Every accessor answers without crashing.
@@ -121,7 +125,7 @@ private func fuzzTriggerMany(_ hooks: [[UInt8]], _ options: OpaquePointer) {
     let answer = texts.map { $0.map { UnsafePointer($0) } }.withUnsafeBufferPointer { list in
         deployhook_trigger_many(list.baseAddress, list.count, options, &results)
     }
-    require(answer == DEPLOYHOOK_OK, "trigger_many answers OK for a batch", "answer \(answer.rawValue)")
+    require(answer == ok, "trigger_many answers OK for a batch", "answer \(answer)")
     for (index, result) in results.enumerated() {
         guard let result else { invariantFailed("trigger_many left result \(index) of \(results.count) NULL") }
         check(result, hook: index < hooks.count ? hooks[index] : nil, secrets: secrets)
@@ -139,14 +143,14 @@ private func fuzzSetters(_ strings: [[UInt8]]) {
                            deployhook_options_set_account_id(scratch, text), deployhook_options_set_ca_file(scratch, text),
                            deployhook_options_set_user_agent(scratch, text)]
             for answer in answers {
-                require(answer == DEPLOYHOOK_OK || answer == DEPLOYHOOK_ERR_INVALID_ARGUMENT,
-                        "a setter answers OK or INVALID_ARGUMENT", "string \(hex(string)) answer \(answer.rawValue)")
+                require(answer == ok || answer == invalidArgument,
+                        "a setter answers OK or INVALID_ARGUMENT", "string \(hex(string)) answer \(answer)")
             }
         }
     }
     // NULL goes back to the default and is always accepted.
-    require(deployhook_options_set_base_url(scratch, nil) == DEPLOYHOOK_OK, "set_base_url(NULL) is accepted")
-    require(deployhook_options_set_user_agent(scratch, nil) == DEPLOYHOOK_OK, "set_user_agent(NULL) is accepted")
+    require(deployhook_options_set_base_url(scratch, nil) == ok, "set_base_url(NULL) is accepted")
+    require(deployhook_options_set_user_agent(scratch, nil) == ok, "set_user_agent(NULL) is accepted")
 }
 
 /// `bytes` as a NUL-terminated C string for the duration of `body` (the bytes hold no NUL).

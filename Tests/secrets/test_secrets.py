@@ -85,6 +85,7 @@ def test_c_abi_messages(fake) -> None:
                     try:
                         message = (lib.deployhook_error_message(result) or b"").decode()
                         assert leaks(message, [hook]) == [], message
+                        assert message.isascii(), message  # the library writes ASCII, its redaction marker too
                     finally:
                         lib.deployhook_free_result(result)
     finally:
@@ -104,6 +105,7 @@ def test_c_abi_wait_messages(emulator) -> None:
                 assert lib.deployhook_error_code(result) != 0
                 message = (lib.deployhook_error_message(result) or b"").decode()
                 assert leaks(message, [WAIT_SLOW, TOKEN]) == [], message
+                assert message.isascii(), message
             finally:
                 lib.deployhook_free_result(result)
     finally:

@@ -25,7 +25,7 @@ int main(int argc, char **argv) {
         return 70;
     }
 
-    deployhook_error code = deployhook_error_code(result);
+    int code = deployhook_error_code(result);
     if (code == DEPLOYHOOK_OK) {
         const char *build = deployhook_build_uuid(result);
         printf("build %s %s%s\n", build ? build : "(no uuid)",
@@ -37,5 +37,5 @@ int main(int argc, char **argv) {
                 ray ? " cf-ray " : "", ray ? ray : "");
     }
     deployhook_free_result(result);
-    return (int)code;
+    return code;
 }

@@ -40,9 +40,10 @@ ResultPointer = POINTER(Result)
 OptionsPointer = POINTER(Options)
 
 WaitCallback = CFUNCTYPE(None, c_int, c_int, c_char_p, c_double, c_void_p)
-"""``deployhook_wait_callback``: (event, status, text, timestamp, user_data)."""
+"""``deployhook_wait_callback``: (int event, int status, text, timestamp, user_data)."""
 
-# name: (restype, argtypes), exactly as include/deployhook.h declares them. C enums are int-sized.
+# name: (restype, argtypes), exactly as include/deployhook.json describes them (tests/test_loader.py checks it).
+# Every enum crosses the ABI as an int.
 _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "deployhook_trigger": (ResultPointer, [c_char_p]),
     "deployhook_trigger_with": (ResultPointer, [c_char_p, OptionsPointer]),

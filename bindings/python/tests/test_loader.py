@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -14,7 +14,9 @@ import pytest
 from support import REPO
 
 import deployhook
+from deployhook._errors import ErrorCode
 from deployhook._library import _PROTOTYPES, OptionsPointer, ResultPointer, WaitCallback, library_path
+from deployhook._models import OUTCOME_BY_NUMBER, STATUS_BY_NUMBER
 
 PACKAGE = Path(deployhook.__file__).parent
 FILE_NAME = Path(library_path).name
@@ -94,31 +96,50 @@ def test_import_error_lists_what_was_tried(tmp_path: Path) -> None:
     assert "swift build -c release" in message
 
 
-HEADER = REPO / "include" / "deployhook.h"
+DESCRIPTION = json.loads((REPO / "include" / "deployhook.json").read_text())
+"""include/deployhook.json: every function of the C ABI with its C types (generated with the header)."""
 C_TYPES: dict[str, object] = {
-    "void": None, "int": ctypes.c_int, "long": ctypes.c_long, "const char *": ctypes.c_char_p,
-    "deployhook_error": ctypes.c_int, "deployhook_status": ctypes.c_int,  # C enums are int-sized
+    "void": None, "int": ctypes.c_int, "long": ctypes.c_long, "size_t": ctypes.c_size_t, "double": ctypes.c_double,
+    "void *": ctypes.c_void_p, "const char *": ctypes.c_char_p, "const char *const *": ctypes.POINTER(ctypes.c_char_p),
     "deployhook_result *": ResultPointer, "const deployhook_result *": ResultPointer,
+    "deployhook_result **": ctypes.POINTER(ResultPointer),
     "deployhook_options *": OptionsPointer, "const deployhook_options *": OptionsPointer,
-    "deployhook_outcome": ctypes.c_int, "double": ctypes.c_double, "void *": ctypes.c_void_p,
-    "deployhook_wait_callback": WaitCallback, "size_t": ctypes.c_size_t,
-    "const char *const *": ctypes.POINTER(ctypes.c_char_p), "deployhook_result * *": ctypes.POINTER(ResultPointer),
+    "deployhook_wait_callback": WaitCallback,
 }
 
 
-def _c_type(declaration: str) -> object:
-    """The ctypes type for a C type, or a parameter declaration with its name (``const char *hook``)."""
-    text = re.sub(r"\s*\*\s*", " *", declaration.strip())
-    if text not in C_TYPES:
-        text = re.sub(r"\s*\w+$", "", text)
-    return C_TYPES[text]
+def _ctypes(function: dict) -> tuple[object, list[object]]:
+    """(restype, argtypes) for a function or callback of the JSON description."""
+    return C_TYPES[function["returns"]["type"]], [C_TYPES[parameter["type"]] for parameter in function["parameters"]]
 
 
-def test_prototypes_match_the_header() -> None:
-    """Every function of include/deployhook.h has its argtypes and restype, exactly as declared."""
-    header = re.sub(r"/\*.*?\*/", "", HEADER.read_text(), flags=re.DOTALL)
-    declared = {name: (_c_type(result), [] if params.strip() in ("", "void") else
-                       [_c_type(param) for param in params.split(",")])
-                for result, name, params in re.findall(r"^([\w ]+?\s*\**)\s*(deployhook_\w+)\(([^)]*)\);", header,
-                                                         flags=re.MULTILINE)}
-    assert declared == {name: (restype, list(argtypes)) for name, (restype, argtypes) in _PROTOTYPES.items()}
+def test_prototypes_match_the_abi_description() -> None:
+    """Every function of include/deployhook.json has its argtypes and restype, exactly as described, and no other."""
+    described = {function["name"]: _ctypes(function) for function in DESCRIPTION["functions"]}
+    assert described == {name: (restype, list(argtypes)) for name, (restype, argtypes) in _PROTOTYPES.items()}
+
+
+def test_wait_callback_matches_the_abi_description() -> None:
+    """WaitCallback is deployhook_wait_callback: (int event, int status, const char *text, double, void *)."""
+    (callback,) = [c for c in DESCRIPTION["callbacks"] if c["name"] == "deployhook_wait_callback"]
+    assert (WaitCallback._restype_, list(WaitCallback._argtypes_)) == _ctypes(callback)
+
+
+def test_codes_match_the_abi_description() -> None:
+    """ErrorCode has the names and values of deployhook_error; the status and outcome tables follow their enums."""
+    enums = {enum["name"]: [(value["name"], value["value"]) for value in enum["values"]] for enum in DESCRIPTION["enums"]}
+    assert [(f"DEPLOYHOOK_{'' if code is ErrorCode.OK else 'ERR_'}{code.name}", code.value) for code in ErrorCode] \
+        == enums["deployhook_error"]
+    assert [(f"DEPLOYHOOK_STATUS_{status.name}", number) for number, status in enumerate(STATUS_BY_NUMBER)] \
+        == enums["deployhook_status"]
+    assert [(f"DEPLOYHOOK_OUTCOME_{outcome.name if outcome else 'NONE'}", number)
+            for number, outcome in enumerate(OUTCOME_BY_NUMBER)] == enums["deployhook_outcome"]
+
+
+def test_names_and_version_are_ascii() -> None:
+    """Every name the library gives (and its version) is plain ASCII, as the header promises."""
+    from deployhook._library import lib
+
+    names = [function(number) for number in range(-2, 40) for function in
+             (lib.deployhook_error_name, lib.deployhook_status_name, lib.deployhook_outcome_name)]
+    assert all(name.isascii() for name in [*names, lib.deployhook_version()])
