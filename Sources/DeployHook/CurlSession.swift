@@ -84,15 +84,11 @@ final class CurlSession: TransferSession {
         }
     }
 
-    /// Waits for socket activity, the interrupt descriptor, or `duration`.
+    /// Waits for socket activity, an interrupt descriptor, or `duration`.
     private func poll(_ multi: UnsafeMutableRawPointer, upTo duration: Duration) {
-        let milliseconds = Interrupter.Ticket.milliseconds(duration)
-        guard let descriptor = ticket.descriptor else {
-            _ = curl_multi_poll(multi, nil, 0, min(milliseconds, Interrupter.Ticket.milliseconds(Interrupter.fallbackPollInterval)), nil)
-            return
-        }
-        var wake = curl_waitfd(fd: descriptor, events: Int16(CURL_WAIT_POLLIN), revents: 0)
-        _ = curl_multi_poll(multi, &wake, 1, milliseconds, nil)
-        if wake.revents != 0 && !ticket.isInterrupted { ticket.drainSpuriousWake() }
+        let milliseconds = Interrupter.Ticket.milliseconds(ticket.longestWait.map { min(duration, $0) } ?? duration)
+        var wakes = ticket.descriptors.map { curl_waitfd(fd: $0, events: Int16(CURL_WAIT_POLLIN), revents: 0) }
+        _ = curl_multi_poll(multi, &wakes, UInt32(wakes.count), milliseconds, nil)
+        if wakes.contains(where: { $0.revents != 0 }) && !ticket.isInterrupted { ticket.drainSpuriousWake() }
     }
 }

@@ -175,10 +175,11 @@ public struct DeployHookClient: Sendable {
     }
 
     /// Runs `work` with a copy of this client on a thread of its own; cancelling the task interrupts it
-    /// (through an interrupter of its own, so other calls with this client go on).
+    /// (through an interrupter of its own, below this client's: other calls with this client go on, and
+    /// this client's interrupts still reach the call).
     func interruptibleOnOwnThread<T: Sendable>(_ work: @escaping @Sendable (DeployHookClient) -> T) async -> T {
         var client = self
-        client.interrupter = Interrupter()
+        client.interrupter = Interrupter(parent: interrupter)
         let call = client
         return await withTaskCancellationHandler {
             await runOnOwnThread { work(call) }

@@ -26,10 +26,13 @@ public final class Interrupter: Sendable {
 
     private let interrupts = Atomic<Int>(0)
     private let slots: [Slot]
+    /// An interrupter whose interrupts reach this one's calls too (e.g. a client's, above one task's).
+    let parent: Interrupter?
 
-    /// An interrupter that has stopped nothing yet.
-    public init() {
+    /// An interrupter that has stopped nothing yet; `parent`'s interrupts stop its calls as well.
+    public init(parent: Interrupter? = nil) {
         slots = (0..<Self.slotCount).map { _ in Slot() }
+        self.parent = parent
     }
 
     deinit {
@@ -42,8 +45,20 @@ public final class Interrupter: Sendable {
         for slot in slots where slot.held.load(ordering: .sequentiallyConsistent) { slot.wake() }
     }
 
-    /// A ticket for a call that begins now; give it back with ``Ticket/finish()``.
+    /// A ticket for a call that begins now (holding a slot here and in every ancestor); give it back with
+    /// ``Ticket/finish()``.
     func begin() -> Ticket {
+        var holds: [Ticket.Hold] = []
+        var next: Interrupter? = self
+        while let interrupter = next {
+            holds.append(interrupter.hold())
+            next = interrupter.parent
+        }
+        return Ticket(holds)
+    }
+
+    /// A slot of this interrupter for a call that begins now, or none when all are held.
+    private func hold() -> Ticket.Hold {
         for (index, slot) in slots.enumerated() {
             guard slot.held.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
             else { continue }
@@ -52,67 +67,81 @@ public final class Interrupter: Sendable {
                 break
             }
             slot.drain()  // an interrupt of an earlier call may have left it readable
-            return Ticket(self, slot: index, descriptor: descriptor, since: interrupts.load(ordering: .sequentiallyConsistent))
+            return Ticket.Hold(interrupter: self, slot: index, descriptor: descriptor,
+                               since: interrupts.load(ordering: .sequentiallyConsistent))
         }
-        return Ticket(self, slot: nil, descriptor: nil, since: interrupts.load(ordering: .sequentiallyConsistent))
+        return Ticket.Hold(interrupter: self, slot: nil, descriptor: nil, since: interrupts.load(ordering: .sequentiallyConsistent))
     }
 
-    /// What one call holds: whether it was interrupted, and a descriptor its waits can poll.
+    /// What one call holds: whether it was interrupted, and the descriptors its waits can poll.
     public final class Ticket: @unchecked Sendable {  // immutable but for `finished`, touched by the owning call only
-        private let interrupter: Interrupter
-        private let slot: Int?
-        /// Readable once the call was interrupted (nil: poll ``isInterrupted`` instead).
-        let descriptor: Int32?
-        private let since: Int
+        /// The call's place in one interrupter: its slot, if it got one, and the interrupt count it began at.
+        struct Hold {
+            let interrupter: Interrupter
+            let slot: Int?
+            let descriptor: Int32?
+            let since: Int
+        }
+
+        private let holds: [Hold]
+        /// Readable once the call was interrupted; a hold without one is polled every ``fallbackPollInterval``.
+        let descriptors: [Int32]
+        /// True when some interrupter had no free slot, so waits must look at the counts regularly.
+        let needsPolling: Bool
         private var finished = false
 
-        fileprivate init(_ interrupter: Interrupter, slot: Int?, descriptor: Int32?, since: Int) {
-            self.interrupter = interrupter
-            self.slot = slot
-            self.descriptor = descriptor
-            self.since = since
+        fileprivate init(_ holds: [Hold]) {
+            self.holds = holds
+            descriptors = holds.compactMap(\.descriptor)
+            needsPolling = holds.contains { $0.descriptor == nil }
         }
 
         deinit { finish() }
 
-        /// True once ``Interrupter/interrupt()`` was called after this call began.
-        public var isInterrupted: Bool { interrupter.interrupts.load(ordering: .sequentiallyConsistent) != since }
+        /// True once ``Interrupter/interrupt()`` was called, on this call's interrupter or an ancestor,
+        /// after this call began.
+        public var isInterrupted: Bool {
+            holds.contains { $0.interrupter.interrupts.load(ordering: .sequentiallyConsistent) != $0.since }
+        }
+
+        /// The longest a wait may block before it looks at ``isInterrupted`` again.
+        var longestWait: Duration? { needsPolling ? Interrupter.fallbackPollInterval : nil }
 
         /// Blocks up to `duration`; returns false, at once, when the call is interrupted.
         func sleep(for duration: Duration) -> Bool {
-            var remaining = duration
             let start = ContinuousClock.now
+            var remaining = duration
             while !isInterrupted {
                 guard remaining > .zero else { return true }
-                let slice = descriptor == nil ? min(remaining, Interrupter.fallbackPollInterval) : remaining
+                let slice = longestWait.map { min(remaining, $0) } ?? remaining
                 if waitReadable(milliseconds: Self.milliseconds(slice)) && !isInterrupted { drainSpuriousWake() }
                 remaining = duration - start.duration(to: .now)
             }
             return false
         }
 
-        /// Empties the descriptor after a wake-up that was not for this call: an interrupt of the slot's
+        /// Empties the descriptors after a wake-up that was not for this call: an interrupt of a slot's
         /// previous holder whose write arrived late.
         func drainSpuriousWake() {
-            if let slot { interrupter.slots[slot].drain() }
+            for hold in holds { if let slot = hold.slot { hold.interrupter.slots[slot].drain() } }
         }
 
-        /// Polls the descriptor (or sleeps, without one) up to `milliseconds`; true when it became readable.
+        /// Polls the descriptors (or sleeps, without any) up to `milliseconds`; true when one became readable.
         private func waitReadable(milliseconds: Int32) -> Bool {
-            guard let descriptor else {
+            guard !descriptors.isEmpty else {
                 var request = timespec(tv_sec: Int(milliseconds / 1000), tv_nsec: Int(milliseconds % 1000) * 1_000_000)
                 _ = nanosleep(&request, nil)
                 return false
             }
-            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            return poll(&entry, 1, milliseconds) > 0
+            var entries = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            return poll(&entries, nfds_t(entries.count), milliseconds) > 0
         }
 
-        /// Gives the slot back; later calls are called again by ``deinit``, harmlessly.
+        /// Gives the slots back; later calls (by ``deinit``) do nothing.
         func finish() {
             guard !finished else { return }
             finished = true
-            if let slot { interrupter.slots[slot].held.store(false, ordering: .sequentiallyConsistent) }
+            for hold in holds { if let slot = hold.slot { hold.interrupter.slots[slot].held.store(false, ordering: .sequentiallyConsistent) } }
         }
 
         /// Whole milliseconds in `duration`, rounded up, at least 0, at most a day.

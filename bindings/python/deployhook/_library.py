@@ -77,6 +77,11 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "deployhook_options_dup": (OptionsPointer, [OptionsPointer]),
     "deployhook_options_interrupt": (c_int, [OptionsPointer]),
     "deployhook_last_error_message": (c_char_p, []),
+    "deployhook_cancel_build": (ResultPointer, [c_char_p, OptionsPointer]),
+    "deployhook_already_stopped": (c_int, [ResultPointer]),
+    **{f"deployhook_{name}": (c_char_p, [ResultPointer]) for name in (
+        "branch", "commit_hash", "commit_message", "author", "trigger_source", "deploy_hook_name", "trigger_name",
+        "initializing_on", "running_on", "modified_on")},
     "deployhook_options_set_wait_timeout_ms": (c_int, [OptionsPointer, c_long]),
     "deployhook_wait": (ResultPointer, [c_char_p, OptionsPointer, c_int, WaitCallback, c_void_p]),
     "deployhook_trigger_and_wait": (ResultPointer, [c_char_p, OptionsPointer, c_int, WaitCallback, c_void_p]),
