@@ -26,7 +26,14 @@ extension DeployHookClient {
         return try cancelBuild(try BuildReference(buildUUID, self), timeout: configuration.timeout, ticket: ticket)
     }
 
-    /// ``cancelBuildBlocking(_:)`` as part of a call that holds `ticket` (e.g. a wait that timed out).
+    /// Like ``cancelBuildBlocking(_:)``, on a thread of its own; cancelling the task interrupts it.
+    public func cancelBuild(_ buildUUID: String) async throws(DeployHookError) -> BuildDetails {
+        try await interruptibleOnOwnThread { client -> Result<BuildDetails, DeployHookError> in
+            do throws(DeployHookError) { return .success(try client.cancelBuildBlocking(buildUUID)) } catch { return .failure(error) }
+        }.get()
+    }
+
+    /// ``cancelBuildBlocking(_:)`` as part of a call that holds `ticket`.
     func cancelBuild(_ build: BuildReference, timeout: Duration, ticket: Interrupter.Ticket) throws(DeployHookError) -> BuildDetails {
         let url = build.url + "/cancel"
         let (fields, response): (BuildFields?, APIResponse) = try exchange(

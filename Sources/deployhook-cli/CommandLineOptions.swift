@@ -3,10 +3,11 @@ import DeployHook
 /// What the command line asked for.
 struct CommandLineOptions: Sendable {
     /// What to do.
-    enum Action: Equatable { case trigger, help, version }
+    enum Action: Equatable { case trigger, cancel, help, version }
 
     var action = Action.trigger
     /// Hooks as given (`-` expands to standard input's lines later); empty means CLOUDFLARE_DEPLOY_HOOK.
+    /// For `cancel`: the build UUIDs.
     var hooks: [String] = []
     var configuration = Configuration()
     var wait = false
@@ -14,6 +15,8 @@ struct CommandLineOptions: Sendable {
     var json = false
     var quiet = false
     var verbose = false
+    /// With `--wait`: cancel a build still running when the wait timeout ends.
+    var cancelOnTimeout = false
 
     /// A usage error: the message says what is wrong, never echoing a hook.
     struct UsageError: Error, Equatable {
@@ -28,6 +31,7 @@ struct CommandLineOptions: Sendable {
         case "-h", "--help", "help": action = .help; return
         case "--version", "version": action = .version; return
         case "trigger": break
+        case "cancel": action = .cancel
         default: throw UsageError(message: "unknown command '\(Self.printable(command))': try --help")
         }
         var remaining = arguments.dropFirst()[...]
@@ -53,6 +57,7 @@ struct CommandLineOptions: Sendable {
         case "-h", "--help": action = .help
         case "--version": action = .version
         case "--wait": wait = true
+        case "--cancel-on-timeout": cancelOnTimeout = true; wait = true
         case "--logs": logs = true; wait = true
         case "--json": json = true
         case "-q", "--quiet": quiet = true

@@ -2,18 +2,22 @@ import DeployHook
 
 /// What happened to one hook: the trigger's answer, the build's final state (with `--wait`), or the error.
 struct HookReport {
+    /// The hook, which only the library may read (to scrub it from the build's logs).
+    var id: DeployHookID
     /// The hook's redacted form, e.g. `182b...`.
-    var hook: String
+    var hook: String { id.redacted }
     var triggered: TriggerResult?
     var final: BuildDetails?
     var error: DeployHookError?
     /// Whether the build was waited for.
     var waited: Bool
+    /// With `--cancel-on-timeout`: the wait timed out and the build was cancelled (`final` says how it ended).
+    var cancelledOnTimeout = false
 
     /// The report of a trigger's outcome. (The library already refuses an answer whose `build_uuid` is not
     /// a UUID, as a response error, so only UUIDs are ever printed or recorded.)
-    init(hook: String, waited: Bool, outcome: Result<TriggerResult, DeployHookError>) {
-        self.hook = hook
+    init(id: DeployHookID, waited: Bool, outcome: Result<TriggerResult, DeployHookError>) {
+        self.id = id
         self.waited = waited
         switch outcome {
         case .success(let result): triggered = result
@@ -23,6 +27,7 @@ struct HookReport {
 
     /// The exit status this hook alone would give.
     var exitCode: ExitCode {
+        if cancelledOnTimeout { return .cancelledOnTimeout }
         if let error { return ExitCode(error.kind) }
         if waited, final?.outcome != .success { return .buildFailed }
         return .success
@@ -34,22 +39,28 @@ struct HookReport {
     /// The build's latest status: an enum, so only ever a documented name or `unknown`.
     var status: BuildStatus? { final?.status ?? triggered?.build.status }
 
-    /// The human line for stdout, or nil when the report is an error (those go to stderr).
+    /// The human line for stdout, or nil when the report is an error (those go to stderr), e.g.
+    /// `deploy hook 182b...: build 5f1c... on main @ 1a2b3c4 stopped: success, preview https://...`.
     var humanLine: String? {
         guard error == nil, let triggered else { return nil }
-        var line = "deploy hook \(hook): build \(buildUUID ?? "(no id given)") \(status?.rawValue ?? "unknown")"
+        var line = "deploy hook \(hook): build \(buildUUID ?? "(no id given)")"
+        if let branch = final?.source.branch { line += " on \(branch)" }
+        if let commit = final?.source.commitHash { line += " @ \(commit.prefix(7))" }
+        line += " \(status?.rawValue ?? "unknown")"
         if let final {
             line += ": \(final.outcome?.rawValue ?? "no outcome")"
             if let preview = final.previewURL { line += ", preview \(preview)" }
         }
         if triggered.build.alreadyExists == true { line += " (already queued: no new build started)" }
+        if cancelledOnTimeout { line += " (cancelled: it did not stop before --wait-timeout)" }
         return line
     }
 
     /// The error line for stderr, naming the hook once.
     var errorLine: String? {
         guard let error else { return nil }
-        let message = error.message.contains(hook) ? error.message : "deploy hook \(hook): \(error.message)"
+        var message = error.message.contains(hook) ? error.message : "deploy hook \(hook): \(error.message)"
+        if let buildUUID { message += " (build \(buildUUID) \(status?.rawValue ?? "unknown"))" }  // triggered before it failed
         return message + (error.response?.cfRay.map { " [cf-ray \($0)]" } ?? "")
     }
 
@@ -64,18 +75,38 @@ struct HookReport {
             ("cf_ray", .optional(triggered?.response.cfRay ?? error?.response?.cfRay)),
         ]
         if waited {
-            fields.append(("outcome", .optional(final?.outcome?.rawValue)))
-            fields.append(("preview_url", .optional(final?.previewURL)))
+            let source = final?.source
+            fields += [
+                ("outcome", .optional(final?.outcome?.rawValue)),
+                ("preview_url", .optional(final?.previewURL)),
+                ("branch", .optional(source?.branch)),
+                ("commit", .optional(source?.commitHash)),
+                ("commit_message", .optional(source?.commitMessage)),
+                ("author", .optional(source?.author)),
+                ("trigger_source", .optional(source?.triggerSource)),
+                ("deploy_hook_name", .optional(source?.deployHookName)),
+                ("trigger_name", .optional(source?.triggerName)),
+                ("initializing_on", .optional(final?.initializingOn)),
+                ("running_on", .optional(final?.runningOn)),
+                ("stopped_on", .optional(final?.stoppedOn)),
+                ("modified_on", .optional(final?.modifiedOn)),
+                ("cancelled_on_timeout", .bool(cancelledOnTimeout)),
+            ]
         }
-        fields.append(("error", error.map { error in
-            .object([
-                ("kind", .string(error.kind.jsonName)),
-                ("api_code", error.apiCode.map { .number(Double($0)) } ?? .null),
-                ("http_status", error.response.map { .number(Double($0.statusCode)) } ?? .null),
-                ("message", .string(error.message)),
-            ])
-        } ?? .null))
+        fields.append(("error", error?.json ?? .null))
         return .object(fields)
+    }
+}
+
+extension DeployHookError {
+    /// The `error` object of `--json`.
+    var json: JSONValue {
+        .object([
+            ("kind", .string(kind.jsonName)),
+            ("api_code", apiCode.map { .number(Double($0)) } ?? .null),
+            ("http_status", response.map { .number(Double($0.statusCode)) } ?? .null),
+            ("message", .string(message)),
+        ])
     }
 }
 

@@ -15,6 +15,7 @@ struct TriggerCommand: Sendable {
             return .usage
         }
         var client = DeployHookClient(configuration: options.configuration)
+        client.interrupter = Signals.interrupter
         if options.verbose { client.attemptObserver = { Terminal.err("deployhook-cli: " + $0.summary) } }
         var ids: [DeployHookID] = []
         var invalid = false
@@ -39,7 +40,7 @@ struct TriggerCommand: Sendable {
         for report in reports { stdoutFailure = emit(report) ?? stdoutFailure }
         let recorded = GitHubActions.record(reports, waited: options.wait, environment: environment)
         let outputs = Terminal.status(ofStandardOutput: stdoutFailure)
-        return max(reports.map(\.exitCode).max() ?? .success, outputs, recorded ? .success : .outputFailed)
+        return ExitCode.combining(reports.map(\.exitCode), outputsWritten: recorded && outputs == .success)
     }
 
     /// The hooks to trigger: the arguments (`-` expanded to standard input's lines), else CLOUDFLARE_DEPLOY_HOOK.
@@ -62,7 +63,7 @@ struct TriggerCommand: Sendable {
     private func runAll(_ hooks: [(String, DeployHookID)], _ client: DeployHookClient) -> [HookReport] {
         let triggered = client.triggerAllBlocking(hooks.map(\.0))
         let reports = zip(hooks, triggered).map { hook, outcome in
-            HookReport(hook: hook.1.redacted, waited: options.wait, outcome: outcome)
+            HookReport(id: hook.1, waited: options.wait, outcome: outcome)
         }
         guard options.wait else { return reports }
         return blockUntilDone { await followAll(reports, client) }
@@ -99,7 +100,7 @@ struct TriggerCommand: Sendable {
             guard let uuid = triggered.build.buildUUID else {
                 throw DeployHookError(.response, "the trigger's answer names no build to wait for", response: triggered.response)
             }
-            report.final = try await client.wait(forBuild: uuid, followLogs: options.logs) { event in
+            report.final = try await client.wait(forBuild: uuid, followLogs: options.logs, secretHooks: [report.id]) { event in
                 switch event {
                 case .status(let details) where !quiet && details.status != .stopped:  // the final line says it
                     Terminal.err("deploy hook \(hook): build \(uuid) \(details.status.rawValue)")
@@ -108,8 +109,24 @@ struct TriggerCommand: Sendable {
                 default: break
                 }
             }
+        } catch where error.kind == .waitTimeout && options.cancelOnTimeout {
+            report = await cancelAfterTimeout(report, error, client)
         } catch {
             report.error = error
+        }
+        return report
+    }
+
+    /// `--cancel-on-timeout`: cancels a build the wait gave up on. The report then holds the cancelled
+    /// build (or, when the cancel failed, the wait's error with the cancel's reason).
+    private func cancelAfterTimeout(_ report: HookReport, _ timeout: DeployHookError, _ client: DeployHookClient) async -> HookReport {
+        var report = report
+        guard let uuid = report.buildUUID else { report.error = timeout; return report }
+        do throws(DeployHookError) {
+            report.final = try await client.cancelBuild(uuid)
+            report.cancelledOnTimeout = true
+        } catch {
+            report.error = DeployHookError(.waitTimeout, timeout.message + "; cancelling it failed: " + error.message, response: error.response)
         }
         return report
     }

@@ -10,6 +10,7 @@ enum Usage {
 
     USAGE
       deployhook-cli trigger [OPTIONS] [HOOK ...]
+      deployhook-cli cancel [OPTIONS] BUILD_UUID ...
       deployhook-cli --version | --help
 
     HOOK is a deploy hook UUID or its full trigger URL. "-" reads hooks from standard input, one a line
@@ -28,6 +29,7 @@ enum Usage {
       --ca-file PATH          PEM CA bundle to trust instead of the system's
       --wait                  wait for each build to stop and report its outcome
       --wait-timeout DURATION give up waiting after this long (default 25m)
+      --cancel-on-timeout     cancel a build still running when --wait-timeout ends (implies --wait)
       --logs                  stream the build logs to stderr while waiting (implies --wait)
       --account-id ID         account of the builds (default: CLOUDFLARE_ACCOUNT_ID)
       --json                  print one JSON object per hook (JSON Lines), in input order
@@ -36,8 +38,8 @@ enum Usage {
       --version               print the version
       -h, --help              print this help
     DURATION is seconds (30, 1.5) or a number with ms, s, m or h (500ms, 2m).
-    Waiting needs an API token with Workers Builds read permission in CLOUDFLARE_API_TOKEN (never as an
-    argument) and the account ID (--account-id or CLOUDFLARE_ACCOUNT_ID). No colour is ever printed, and
+    Waiting and cancelling need an API token with Workers Builds permission in CLOUDFLARE_API_TOKEN (never
+    as an argument) and the account ID (--account-id or CLOUDFLARE_ACCOUNT_ID). No colour is ever printed, and
     a control character a server sent prints as U+FFFD.
 
     EXIT STATUS
@@ -51,11 +53,15 @@ enum Usage {
       8  --wait: a build did not stop before --wait-timeout
       9  an output could not be written (standard output, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY); the
          CLI still finished its work and wrote every output it could
+     10  cancel: the build had already stopped, nothing was cancelled (its outcome is printed)
+     11  --cancel-on-timeout: a build did not stop before --wait-timeout and was cancelled
       1  internal error
-    With several hooks, the highest status wins.
+    130  SIGINT (Ctrl-C), 143 SIGTERM: requests in flight were stopped at once; what was known (each
+         build triggered) was still printed and the GitHub files written
+    With several hooks, the highest status wins; 9 beats every hook's status, and a signal beats all.
 
     GITHUB ACTIONS
-      When GITHUB_OUTPUT is set, appends build_uuid=, status= (and outcome= with --wait); with several
+      When GITHUB_OUTPUT is set, appends build_uuid=, status= (and outcome=, branch=, commit= with --wait); with several
       hooks each value is a space-separated list in input order. When GITHUB_STEP_SUMMARY is set, appends
       a Markdown table. Neither ever holds a hook or a token.
 

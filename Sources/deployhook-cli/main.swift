@@ -9,6 +9,7 @@ import Darwin
 // A closed pipe (`deployhook-cli ... | head -1`) must not kill the CLI before it finishes and writes its
 // GitHub files: writes to it fail with EPIPE instead, and the exit status says so (9).
 signal(SIGPIPE, SIG_IGN)
+Signals.install()
 let environment: @Sendable (String) -> String? = { getenv($0).map { String(cString: $0) } }
 let status: ExitCode
 do throws(CommandLineOptions.UsageError) {
@@ -20,9 +21,11 @@ do throws(CommandLineOptions.UsageError) {
         status = Terminal.status(ofStandardOutput: Terminal.out("deployhook-cli \(DeployHookVersion.string)"))
     case .trigger:
         status = TriggerCommand(options: options, environment: environment, readLine: { Swift.readLine() }).run()
+    case .cancel:
+        status = CancelCommand(options: options).run()
     }
 } catch {
     Terminal.err("deployhook-cli: \(error.message)", "Try 'deployhook-cli --help'.")
     status = .usage
 }
-exit(status.rawValue)
+exit(Signals.exitStatus ?? status.rawValue)

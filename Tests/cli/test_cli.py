@@ -14,7 +14,8 @@ from fake_cloudflare import SCENARIOS, UNKNOWN_UUID, delayed_build_uuid, delayed
 
 JSON_KEYS = ["hook", "build_uuid", "status", "already_exists", "created_on", "cf_ray", "error"]
 WAIT_JSON_KEYS = ["hook", "build_uuid", "status", "already_exists", "created_on", "cf_ray", "outcome", "preview_url",
-                  "error"]
+                  "branch", "commit", "commit_message", "author", "trigger_source", "deploy_hook_name", "trigger_name",
+                  "initializing_on", "running_on", "stopped_on", "modified_on", "cancelled_on_timeout", "error"]
 
 
 def closed_port() -> int:
@@ -243,8 +244,9 @@ def test_github_outputs_and_summary(emulator, tmp_path: Path) -> None:
     lines = output.read_text().splitlines()
     assert lines[0] == "earlier=1"
     values = dict(line.split("=", 1) for line in lines[1:])
-    assert set(values) == {"build_uuid", "status", "outcome"}
+    assert set(values) == {"build_uuid", "status", "outcome", "branch", "commit"}
     assert values["status"] == "stopped stopped" and values["outcome"] == "success fail"
+    assert values["branch"] == "main main" and all(len(commit) == 40 for commit in values["commit"].split())
     assert len(values["build_uuid"].split()) == 2
     table = summary.read_text()
     assert "| `a1b2...` |" in table and "| fail |" in table
