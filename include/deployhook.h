@@ -38,9 +38,9 @@
 extern "C" {
 #endif
 /** The library's version as a string, equal to what deployhook_version() returns. */
-#define DEPLOYHOOK_VERSION "0.1.0"
+#define DEPLOYHOOK_VERSION "0.2.0"
 /** The version as major * 1000000 + minor * 1000 + patch, equal to deployhook_version_number(). */
-#define DEPLOYHOOK_VERSION_NUMBER 1000
+#define DEPLOYHOOK_VERSION_NUMBER 2000
 
 /**
  * The outcome of a call: 0 for success, otherwise the kind of failure. The numbers are stable ABI;
