@@ -281,7 +281,7 @@ static void test_version_and_names(void)
     set_case("version and names");
     CHECK_STR(deployhook_version(), DEPLOYHOOK_VERSION);
     CHECK_INT(deployhook_version_number(), DEPLOYHOOK_VERSION_NUMBER);
-    CHECK_INT(deployhook_version_number(), 1000);
+    CHECK_INT(deployhook_version_number(), DEPLOYHOOK_VERSION_NUMBER);
     for (i = 0; i <= DEPLOYHOOK_ERR_NO_CREDENTIALS; i++)
         CHECK_STR(deployhook_error_name(i), ERROR_NAMES[i]);
     CHECK_STR(deployhook_error_name(-1), "DEPLOYHOOK_ERR_UNKNOWN");
