@@ -66,7 +66,7 @@ public final class Interrupter: Sendable {
                 slot.held.store(false, ordering: .sequentiallyConsistent)
                 break
             }
-            slot.drain()  // an interrupt of an earlier call may have left it readable
+            if slot.woken.exchange(false, ordering: .sequentiallyConsistent) { slot.drain() }  // an earlier interrupt left it readable
             return Ticket.Hold(interrupter: self, slot: index, descriptor: descriptor,
                                since: interrupts.load(ordering: .sequentiallyConsistent))
         }
@@ -156,6 +156,9 @@ public final class Interrupter: Sendable {
     /// One wake-up pipe and whether a call holds it: calls poll the read end, interrupts write the other.
     private final class Slot: Sendable {
         let held = Atomic<Bool>(false)
+        /// Set before an interrupt writes to the pipe: only then does a new holder need to empty it (which
+        /// keeps a read(2) off every call's path).
+        let woken = Atomic<Bool>(false)
         /// The pipe's read end, -1 until made.
         let descriptor = Atomic<Int32>(-1)
         /// The pipe's write end, -1 until made.
@@ -184,6 +187,7 @@ public final class Interrupter: Sendable {
 
         /// Makes the read end readable.
         func wake() {
+            woken.store(true, ordering: .sequentiallyConsistent)
             var byte: UInt8 = 1
             let end = writeEnd.load(ordering: .acquiring)
             if end >= 0 { _ = write(end, &byte, 1) }  // a full pipe is readable already
