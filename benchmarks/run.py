@@ -15,6 +15,8 @@ Usage: python3 benchmarks/run.py [--quick] [--only 1,2,3,4,5] [--output PATH]
 4. Fan-out: 100 distinct hooks against a server answering after 50 ms: deployhook (C and CLI) at
    curl's default parallelism (50) vs a sequential shell loop of curl vs `curl --parallel`.
    Goal: at least 20x faster than the loop and no slower than `curl --parallel`.
+6. Fan-out scaling: deployhook_trigger_many of 10,000 and of 100,000 hooks (50 at once, a server answering at
+   once): the CPU time per hook. Goal: at 100,000 within 1.5x of that at 10,000 (the cost grows linearly).
 5. Size: the stripped libdeployhook.so (goal at most 8 MB) and the manylinux wheel that bundles it with
    libcurl (goal at most 9 MB), each beside the size it had before (13.9 MB and 12 MB, issue 16).
 
@@ -517,6 +519,26 @@ def fan_out(runner: Runner, environment: dict[str, str], runs: int,
 
 
 
+def scaling(runner: Runner, binaries: dict[str, Path], runs: int) -> list[Row]:
+    """6. CPU per hook of one trigger_many of 10,000 and of 100,000 hooks."""
+    base = runner.nginx.base()
+    per_hook: dict[int, float] = {}
+    for count in (10_000, 100_000):
+        samples = []
+        for _ in range(runs):
+            out = subprocess.run([str(binaries["fanout_deployhook"]), base, "50", "--count", str(count)],
+                                 capture_output=True, text=True, check=True).stdout.split()
+            if int(out[0]) != count:
+                raise SystemExit(f"benchmarks: scaling: {out[0]} of {count} hooks succeeded")
+            samples.append(float(out[2]) / count)
+        per_hook[count] = statistics.median(samples)
+    ratio = per_hook[100_000] / per_hook[10_000]
+    title = "6. Fan-out scaling, CPU per hook"
+    return [Row(title, "trigger_many of 10,000 hooks", f"{per_hook[10_000] * 1e6:.1f} µs", "baseline"),
+            Row(title, "trigger_many of 100,000 hooks", f"{per_hook[100_000] * 1e6:.1f} µs",
+                f"{ratio:.2f}x the 10,000 run's", [at_most(ratio, 1.5)])]
+
+
 def sizes() -> list[Row]:
     """5. The stripped library and the manylinux wheel (built by scripts/build_wheel.sh from this build)."""
     title = "5. Size"
@@ -597,7 +619,7 @@ def describe_environment() -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="few runs: a smoke test of about a minute")
-    parser.add_argument("--only", default="1,2,3,4,5", help="benchmarks to run, e.g. 1,3 (default all)")
+    parser.add_argument("--only", default="1,2,3,4,5,6", help="benchmarks to run, e.g. 1,3 (default all)")
     parser.add_argument("--runs-cold", type=int, help="runs of each cold start contestant (default 31, quick 7)")
     parser.add_argument("--runs-steady", type=int, help="runs of each steady state contestant (default 7, quick 3)")
     parser.add_argument("--runs-fanout", type=int, help="runs of each fan-out contestant (default 7, quick 3)")
@@ -670,6 +692,10 @@ def main() -> None:
                      f"every run checked: {FANOUT_HOOKS} HTTP 200s or successes, and {FANOUT_HOOKS} requests seen by nginx.")
         notes.append(f"Fan-out floor at {CURL_PARALLEL_MAX} at once: {FANOUT_HOOKS // CURL_PARALLEL_MAX} waves of "
                      f"{FANOUT_DELAY_MS} ms = {floor} ms.")
+    if "6" in selected:
+        rows += scaling(runner, binaries, 1 if options.quick else 3)
+        notes.append("6: CPU time (user + system, getrusage) of the process during one deployhook_trigger_many call of "
+                     "N made-up distinct hooks, 50 at once, against nginx answering at once; every hook checked.")
     if "5" in selected:
         rows += sizes()
         notes.append("5: `strip --strip-unneeded` of a copy of .build/release/libdeployhook.so; the wheel as "
@@ -686,7 +712,7 @@ def main() -> None:
     summary = (f"Goals met: {len(goals) - len(missed)} of {len(goals)}"
                + (f"; missed: {'; '.join(missed)}." if missed else "."))
     command = "python3 benchmarks/run.py" + (" --quick" if options.quick else "")
-    if selected != {"1", "2", "3", "4", "5"}:
+    if selected != {"1", "2", "3", "4", "5", "6"}:
         command += f" --only {options.only}"
     lines = [
         f"Benchmarks of {started:%Y-%m-%d %H:%M} UTC (`{command}`; `make bench` installs the prerequisites first). "
