@@ -152,13 +152,11 @@ public struct DeployHookClient: Sendable {
                                            subject: ResponseClassifier.Subject) -> Result<(Fields?, APIResponse), DeployHookError> {
         switch outcome {
         case .success(let http):
-            return ResponseClassifier.classify(http, subject)
-                .map { fields, response in (fields, response.redacted(subject.redactor)) }
-                .mapError { error in
-                    var error = error.redacted(subject.redactor)
-                    error.response?.retryAfter = RetryPolicy.serverRequestedDelay(http, now: timing.wallClock())
-                    return error
-                }
+            return ResponseClassifier.redactedClassification(http, subject).mapError { error in
+                var error = error
+                error.response?.retryAfter = RetryPolicy.serverRequestedDelay(http, now: timing.wallClock())
+                return error
+            }
         case .failure(let failure):
             let response = failure.partial.map { APIResponse(statusCode: $0.status, cfRay: $0.headers["cf-ray"], body: $0.body) }
             return .failure(DeployHookError(DeployHookError.Kind(failure.kind), failure.message, response: response).redacted(subject.redactor))

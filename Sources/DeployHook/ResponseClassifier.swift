@@ -26,6 +26,15 @@ enum ResponseClassifier {
         }
     }
 
+    /// ``classify(_:_:)`` with the subject's secrets scrubbed from all it returns (the raw body aside, by
+    /// design): what the client hands on.
+    static func redactedClassification<Fields: Decodable>(_ http: HTTPResponse, _ subject: Subject)
+        -> Result<(Fields?, APIResponse), DeployHookError> {
+        classify(http, subject)
+            .map { fields, response in (fields, response.redacted(subject.redactor)) }
+            .mapError { $0.redacted(subject.redactor) }
+    }
+
     /// The `result` fields of a successful answer (nil when it had none) with the answer, or a typed error.
     static func classify<Fields: Decodable>(_ http: HTTPResponse, _ subject: Subject) -> Result<(Fields?, APIResponse), DeployHookError> {
         let response = APIResponse(statusCode: http.status, cfRay: http.headers["cf-ray"], body: http.body)

@@ -8,13 +8,14 @@
 //   then      a header value up to the first "\n" (empty: no header), then the body (all the rest)
 // Inputs shorter than 3 bytes are taken as a body answered with HTTP 200.
 //
-// Each input is classified as a trigger answer for a fixed hook (`ResponseClassifier.classify(_:hook:)`),
-// as a build answer (`Envelope<BuildFields>`) and as a logs answer (`Envelope<LogFields>`) for a subject
-// whose secret is a fixed API token, and fed to RetryPolicy.
+// Each input is classified as the client does it (`ResponseClassifier.redactedClassification`): as a
+// trigger answer for a fixed hook, as a build answer (`Envelope<BuildFields>`) and as a logs answer
+// (`Envelope<LogFields>`) for a subject whose secret is a fixed API token; and fed to RetryPolicy.
 //
 // Invariants (a violation traps):
 // - no crash;
-// - an error message never contains the hook's UUID (any case) nor the API token;
+// - an error message, a cf-ray and a trigger's build fields never contain the hook's UUID (any case, with or
+//   without dashes) nor the API token;
 // - success only for 2xx; the answer's status and body are kept as received;
 // - an error carries the answer (status, body);
 // - the retry delay is in (0, 60 s].
@@ -30,7 +31,8 @@ private let token = "fuzz-Token_0123456789abcdefXYZ"
 private let buildUUID = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"
 private let buildSubject = ResponseClassifier.Subject(
     name: "build \(buildUUID)", action: "reading build \(buildUUID)",
-    secrets: [Secret(value: token, redacted: "[token]")])
+    redactor: Redactor(literals: [Secret(value: token, redacted: "[token]")]))
+private let hookSecrets = [hook.uuid, hook.uuid.filter { $0 != "-" }]
 private let now = Date(timeIntervalSince1970: 1_700_000_000)
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -61,32 +63,39 @@ public func fuzzResponseDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CI
     let shown = "status \(status) headers \(headers) body \(hex(body))"
 
     // A trigger's answer.
-    switch ResponseClassifier.classify(http, hook: hook) {
-    case .success(let result):
+    let trigger: Result<(TriggerFields?, APIResponse), DeployHookError> =
+        ResponseClassifier.redactedClassification(http, ResponseClassifier.Subject(hook))
+    switch trigger {
+    case .success(let (fields, response)):
         require((200..<300).contains(status), "only a 2xx answer is a success", shown)
-        checkResponse(result.response, http, shown)
-        _ = result.build.buildUUID?.count
+        checkResponse(response, http, secrets: hookSecrets, shown)
+        let build = (fields?.build ?? Build()).redacted(Redactor(hooks: [hook]))
+        for text in [build.buildUUID, build.createdOn, build.branch, build.worker].compactMap({ $0 }) {
+            for secret in hookSecrets {
+                require(!containsIgnoringCase(text, secret), "a build field never holds the hook", shown + " field \(text)")
+            }
+        }
     case .failure(let error):
-        checkError(error, http, secrets: [hook.uuid], shown)
+        checkError(error, http, secrets: hookSecrets, shown)
     }
 
     // A build's answer and a logs page, as the build reader classifies them.
-    let build: Result<(BuildFields?, APIResponse), DeployHookError> = ResponseClassifier.classify(http, buildSubject)
+    let build: Result<(BuildFields?, APIResponse), DeployHookError> = ResponseClassifier.redactedClassification(http, buildSubject)
     switch build {
     case .success(let (fields, response)):
         require((200..<300).contains(status), "only a 2xx answer is a success (build)", shown)
-        checkResponse(response, http, shown)
+        checkResponse(response, http, secrets: [token], shown)
         if let details = fields?.details {
             _ = (details.buildUUID.count, details.status, details.outcome, details.previewURL?.count)
         }
     case .failure(let error):
         checkError(error, http, secrets: [token], shown)
     }
-    let logs: Result<(LogFields?, APIResponse), DeployHookError> = ResponseClassifier.classify(http, buildSubject)
+    let logs: Result<(LogFields?, APIResponse), DeployHookError> = ResponseClassifier.redactedClassification(http, buildSubject)
     switch logs {
     case .success(let (fields, response)):
         require((200..<300).contains(status), "only a 2xx answer is a success (logs)", shown)
-        checkResponse(response, http, shown)
+        checkResponse(response, http, secrets: [token], shown)
         if let page = fields?.page {
             for line in page.lines { _ = (line.timestamp, line.message.utf8.count) }
         }
@@ -111,10 +120,13 @@ public func fuzzResponseDecoder(_ data: UnsafePointer<UInt8>, _ size: Int) -> CI
     return 0
 }
 
-private func checkResponse(_ response: APIResponse, _ http: HTTPResponse, _ shown: @autoclosure () -> String) {
+private func checkResponse(_ response: APIResponse, _ http: HTTPResponse, secrets: [String], _ shown: @autoclosure () -> String) {
     require(response.statusCode == http.status, "the answer keeps its status", shown())
-    require(response.body == http.body, "the answer keeps its body", shown())
-    require(response.cfRay == http.headers["cf-ray"], "the answer keeps its cf-ray", shown())
+    require(response.body == http.body, "the answer keeps its body (raw, by design)", shown())
+    require((response.cfRay == nil) == (http.headers["cf-ray"] == nil), "the answer keeps its cf-ray", shown())
+    for secret in secrets {
+        require(!containsIgnoringCase(response.cfRay ?? "", secret), "a cf-ray never holds a secret", shown())
+    }
     _ = response.bodyText
 }
 
@@ -122,6 +134,7 @@ private func checkError(_ error: DeployHookError, _ http: HTTPResponse, secrets:
     for secret in secrets {
         require(!containsIgnoringCase(error.message, secret), "an error message never contains the secret",
                 shown() + " secret \(secret) message \(error.message.debugDescription)")
+        require(!containsIgnoringCase(error.response?.cfRay ?? "", secret), "an error's cf-ray never holds a secret", shown())
     }
     require(error.kind != .invalidArgument, "an answer is never an invalid argument", shown())
     require(error.response?.statusCode == http.status, "an error carries the answer's status", shown())
