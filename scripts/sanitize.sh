@@ -243,7 +243,12 @@ if [[ $WANT_ASAN -eq 1 ]]; then
         run_test asan test_deployhook fake "$WORK/test_deployhook.address"
         run_test asan test_wait emulator "$WORK/test_wait.address"
         run_test asan stress_threads fake "$WORK/stress_threads.address" "$STRESS_THREADS" "$STRESS_TRIGGERS"
+        # The ASan build (debug, instrumented) has larger frames: on a 64 KiB thread it overflows in an
+        # ordinary wait (measured: fine at 96 KiB). Its stack group runs at 128 KiB; the 64 KiB promise is
+        # about the shipped build, checked by Tests/c/run.sh (plainly, under valgrind) and by TSan below.
+        export HOSTILE_STACK_KIB=128
         run_test asan test_hostile fake "$WORK/test_hostile.address" "$HOSTILE_SLACK_MS"
+        unset HOSTILE_STACK_KIB
         run_canary asan leak-canary "$WORK/stress_threads.address" --canary-leak
     else
         fail_setup "asan build" "$WORK/asan-build.log"
