@@ -6,6 +6,8 @@
 #   bash Tests/c/run.sh
 # Environment: CC (default cc), LIBDIR (default packaging/build-tree/lib: the
 # release build's libdeployhook.so under its link name and SONAME), DEPLOYHOOK_NO_VALGRIND=1 to skip the valgrind runs.
+# The hostile-server-and-host test (test_hostile.c) runs against the fake after
+# the interrupt test, plainly and under valgrind.
 # The last line sums every run's "N passed, N failed" line; a run that ends
 # without one, or fails with 0 failed checks (e.g. valgrind errors), counts
 # as one failed check.
@@ -51,6 +53,11 @@ INTERRUPT_BIN="$WORK/test_interrupt"
 # shellcheck disable=SC2086
 ${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -I include \
     -o "$INTERRUPT_BIN" Tests/c/test_interrupt.c \
+    -L "$LIBDIR" -ldeployhook -Wl,-rpath,"$LIBDIR" -pthread
+HOSTILE_BIN="$WORK/test_hostile"
+# shellcheck disable=SC2086
+${CC:-cc} -std=c99 -Wall -Wextra -Werror -pedantic -I include \
+    -o "$HOSTILE_BIN" Tests/c/test_hostile.c \
     -L "$LIBDIR" -ldeployhook -Wl,-rpath,"$LIBDIR" -pthread
 STRESS_BIN="$WORK/stress_threads"
 # shellcheck disable=SC2086
@@ -130,6 +137,22 @@ if [[ "${DEPLOYHOOK_NO_VALGRIND:-0}" != 1 ]]; then
     echo "== C interrupt test under valgrind (300 ms of slack a stop)"
     run_valgrind interrupt "$INTERRUPT_BIN" 300
     tail -n 1 "$WORK/interrupt.vg.out"
+fi
+
+# ---- test_hostile.c: a hostile server and host (the fake and a loopback server of its own) ----
+# Under valgrind each time limit gets 900 ms more (measured: up to 0.85 s of valgrind's own delay on the
+# first wait of a process; "at once" stays under the first 2 s poll gap).
+HOSTILE_SLACK_MS=900
+echo "== C hostile test: $BASE"
+hplain=0
+"$HOSTILE_BIN" "$BASE" | tee "$WORK/hostile.out" || hplain=$?
+tally "$WORK/hostile.out" "$hplain"
+[[ $hplain -eq 0 ]] || server_log fake "$WORK/fake.log"
+if [[ "${DEPLOYHOOK_NO_VALGRIND:-0}" != 1 ]]; then
+    echo "== C hostile test under valgrind ($HOSTILE_SLACK_MS ms of slack on each time limit)"
+    run_valgrind hostile "$HOSTILE_BIN" "$BASE" "$HOSTILE_SLACK_MS"
+    [[ $VG -eq 0 ]] || server_log fake "$WORK/fake.log"
+    tail -n 1 "$WORK/hostile.vg.out"
 fi
 
 # ---- test_wait.c against the emulator ----
