@@ -5,7 +5,8 @@
 #     Tests/c/test_hostile.c (fake; a hostile server and host, each group in a process of its own);
 #   ThreadSanitizer: Tests/c/stress_threads.c (16 threads x 200 triggers), test_deployhook.c,
 #     test_wait.c and test_hostile.c (all start threads of their own; test_hostile's setters group
-#     runs 32 triggering threads while another calls every setter on their options);
+#     runs 32 triggering threads while another calls every setter on their options) and
+#     Tests/c/test_interrupt.c (its own loopback server; calls stopped from other threads and callbacks);
 #   two canaries that must make the sanitizers report (a leaked result, a race on a result's
 #     fields), proving each sanitizer sees into the library instead of passing vacuously.
 # It builds its own instrumented libraries (debug, in .build-asan and .build-tsan; the release
@@ -225,7 +226,7 @@ build_tests() {
     # The programs need the library under its SONAME at run time, as an installed one has it.
     soname=$(readelf -d "$libdir/libdeployhook.so" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
     ln -sf libdeployhook.so "$libdir/$soname"
-    for t in test_deployhook test_wait stress_threads test_hostile; do
+    for t in test_deployhook test_wait stress_threads test_hostile test_interrupt; do
         "$CLANG" "${CFLAGS[@]}" "-fsanitize=$san" -o "$WORK/$t.$san" "Tests/c/$t.c" \
             -L "$libdir" -ldeployhook -Wl,-rpath,"$libdir" "$@" || return 1
     done
@@ -249,6 +250,7 @@ if [[ $WANT_ASAN -eq 1 ]]; then
         export HOSTILE_STACK_KIB=128
         run_test asan test_hostile fake "$WORK/test_hostile.address" "$HOSTILE_SLACK_MS"
         unset HOSTILE_STACK_KIB
+        run_test asan test_interrupt none "$WORK/test_interrupt.address" 300
         run_canary asan leak-canary "$WORK/stress_threads.address" --canary-leak
     else
         fail_setup "asan build" "$WORK/asan-build.log"
@@ -275,6 +277,7 @@ if [[ $WANT_TSAN -eq 1 ]]; then
         run_test tsan test_deployhook fake "$WORK/test_deployhook.thread"
         run_test tsan test_wait emulator "$WORK/test_wait.thread"
         run_test tsan test_hostile fake "$WORK/test_hostile.thread" "$HOSTILE_SLACK_MS"
+        run_test tsan test_interrupt none "$WORK/test_interrupt.thread" 300
         run_canary tsan race-canary "$WORK/stress_threads.thread" --canary-race
     else
         fail_setup "tsan build" "$WORK/tsan-build.log"

