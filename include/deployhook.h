@@ -387,12 +387,29 @@ int deployhook_options_set_account_id(deployhook_options *options, const char *a
 int deployhook_options_set_wait_timeout_ms(deployhook_options *options, long milliseconds);
 
 /**
+ * Sets the name of the binding making the calls, shown in the default User-Agent
+ * (deployhook/VERSION (NAME; OS); "c" by default): 1 to 32 lower-case letters, digits, '.', '_' or '-',
+ * e.g. "rust", "node", "go". NULL goes back to "c".
+ * Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+ */
+int deployhook_options_set_binding_name(deployhook_options *options, const char *name);
+
+/**
  * New options with the same settings as options, sharing its open connections (either may be freed
  * first); an interrupt of one does not touch calls made with the other. This is how a binding stops one
  * call without losing connection reuse: duplicate, call with the copy, interrupt the copy.
  * Owned by the caller: free with deployhook_options_free(). NULL when options is NULL or out of memory.
  */
 deployhook_options *deployhook_options_dup(const deployhook_options *options);
+
+/**
+ * Like deployhook_options_dup(), but linked: an interrupt of options (the original) also ends the calls
+ * made with the copy, while an interrupt of the copy ends only those. This is how a binding gives each
+ * call options of its own (to stop that call alone: a cancelled task, a context, Ctrl-C) and still lets
+ * one interrupt of the client's options stop them all. The copy may outlive the original.
+ * Owned by the caller: free with deployhook_options_free(). NULL when options is NULL or out of memory.
+ */
+deployhook_options *deployhook_options_dup_linked(const deployhook_options *options);
 
 /* ---- Stopping calls and reading why a call failed ---- */
 /**

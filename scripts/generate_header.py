@@ -42,7 +42,8 @@ SECTIONS = [
         "deployhook_options_set_timeout_ms", "deployhook_options_set_connect_timeout_ms",
         "deployhook_options_set_max_retries", "deployhook_options_set_max_concurrency", "deployhook_options_set_ca_file",
         "deployhook_options_set_user_agent", "deployhook_options_set_api_token",
-        "deployhook_options_set_account_id", "deployhook_options_set_wait_timeout_ms", "deployhook_options_dup"]),
+        "deployhook_options_set_account_id", "deployhook_options_set_wait_timeout_ms", "deployhook_options_set_binding_name", "deployhook_options_dup",
+        "deployhook_options_dup_linked"]),
     ("Stopping calls and reading why a call failed", [
         "deployhook_options_interrupt", "deployhook_last_error_message"]),
     ("Names and version", [
@@ -87,6 +88,8 @@ OWNERSHIP = {
     "deployhook_already_stopped": _RESULT,
     "deployhook_cancel_build": {"return": "owned:deployhook_free_result", "build_uuid": "borrowed", "options": "borrowed"},
     "deployhook_options_dup": {"return": "owned:deployhook_options_free", "options": "borrowed"},
+    "deployhook_options_dup_linked": {"return": "owned:deployhook_options_free", "options": "borrowed"},
+    "deployhook_options_set_binding_name": {**_SETTER, "name": "borrowed"},
     "deployhook_options_interrupt": {"return": "enum:deployhook_error", "options": "borrowed"},
     "deployhook_last_error_message": {"return": "borrowed:thread"},
     "deployhook_options_new": {"return": "owned:deployhook_options_free"},

@@ -37,8 +37,9 @@ public struct Configuration: Sendable, Equatable {
     private(set) var apiToken: RedactedText?
     /// How long waiting for a build may take in all. Default 25 min (builds time out after 20).
     public private(set) var waitTimeout: Duration = .seconds(1500)
-    /// Which surface makes the calls ("swift", "c", "cli"), named in the default User-Agent.
-    package var binding = "swift"
+    /// Which surface makes the calls ("swift", "c", "cli", "python", "rust", ...), named in the default
+    /// User-Agent. Set it with ``setBinding(_:)``.
+    public private(set) var binding = "swift"
 
     /// The defaults.
     public init() {}
@@ -107,6 +108,17 @@ public struct Configuration: Sendable, Equatable {
     /// Sets the API token used to follow builds (nil: `CLOUDFLARE_API_TOKEN`). It is never sent to the trigger endpoint.
     public mutating func setAPIToken(_ value: String?) throws(DeployHookError) {
         apiToken = try value.map { (text) throws(DeployHookError) in RedactedText(try APICredentials.validToken(text)) }
+    }
+
+    /// Sets the name of the binding making the calls, shown in the default User-Agent
+    /// (`deployhook/<version> (<binding>; <os>)`): 1 to 32 lower-case letters, digits, `.`, `_` or `-`.
+    public mutating func setBinding(_ name: String) throws(DeployHookError) {
+        guard (1...32).contains(name.utf8.count), name.utf8.allSatisfy({
+            (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-")
+        }) else {
+            throw DeployHookError(.invalidArgument, "the binding name must be 1 to 32 lower-case letters, digits, '.', '_' or '-'")
+        }
+        binding = name
     }
 
     /// True when an API token was set explicitly.

@@ -25,3 +25,13 @@ import DeployHook
     guard let box = OptionsBox.borrow(options) else { return nil }
     return OptionsBox.makeHandle(box.duplicate())
 }
+
+/// Like deployhook_options_dup(), but linked: an interrupt of options (the original) also ends the calls
+/// made with the copy, while an interrupt of the copy ends only those. This is how a binding gives each
+/// call options of its own (to stop that call alone: a cancelled task, a context, Ctrl-C) and still lets
+/// one interrupt of the client's options stop them all. The copy may outlive the original.
+/// Owned by the caller: free with deployhook_options_free(). NULL when options is NULL or out of memory.
+@c public func deployhook_options_dup_linked(_ options: UnsafePointer<deployhook_options>?) -> UnsafeMutablePointer<deployhook_options>? {
+    guard let box = OptionsBox.borrow(options) else { return nil }
+    return OptionsBox.makeHandle(box.duplicate(linked: true))
+}

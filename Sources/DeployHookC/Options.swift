@@ -108,6 +108,17 @@ import DeployHook
     }
 }
 
+/// Sets the name of the binding making the calls, shown in the default User-Agent
+/// (deployhook/VERSION (NAME; OS); "c" by default): 1 to 32 lower-case letters, digits, '.', '_' or '-',
+/// e.g. "rust", "node", "go". NULL goes back to "c".
+/// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+@c public func deployhook_options_set_binding_name(_ options: UnsafeMutablePointer<deployhook_options>?,
+                                                   _ name: UnsafePointer<CChar>?) -> CInt {
+    OptionsBox.update(options) { (configuration) throws(DeployHookError) in
+        try configuration.setBinding(try CText.optional(name) ?? "c")
+    }
+}
+
 /// Milliseconds as a duration, range-checked before any arithmetic so no value can overflow.
 private func duration(_ milliseconds: CLong) throws(DeployHookError) -> Duration {
     guard milliseconds >= 1, milliseconds <= 86_400_000 else {

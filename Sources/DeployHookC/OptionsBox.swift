@@ -13,14 +13,15 @@ import Darwin
 final class OptionsBox: @unchecked Sendable {  // `configuration` is guarded by `mutex`
     private var configuration: Configuration
     let connections: ConnectionPool
-    let interrupter = Interrupter()
+    let interrupter: Interrupter
     /// A pthread mutex (not Synchronization.Mutex, whose futexes ThreadSanitizer cannot see).
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
-    init(configuration: Configuration? = nil, connections: ConnectionPool = ConnectionPool()) {
+    init(configuration: Configuration? = nil, connections: ConnectionPool = ConnectionPool(), interrupter: Interrupter = Interrupter()) {
+        self.interrupter = interrupter
         self.configuration = configuration ?? {
             var defaults = Configuration()
-            defaults.binding = "c"
+            try? defaults.setBinding("c")
             return defaults
         }()
         self.connections = connections
@@ -41,8 +42,11 @@ final class OptionsBox: @unchecked Sendable {  // `configuration` is guarded by 
         return configuration
     }
 
-    /// A box with the same settings sharing these connections, with an interrupter of its own.
-    func duplicate() -> OptionsBox { OptionsBox(configuration: snapshot, connections: connections) }
+    /// A box with the same settings sharing these connections, with an interrupter of its own; `linked`:
+    /// below this box's, so that this box's interrupts reach the copy's calls too.
+    func duplicate(linked: Bool = false) -> OptionsBox {
+        OptionsBox(configuration: snapshot, connections: connections, interrupter: Interrupter(parent: linked ? interrupter : nil))
+    }
 
     /// A client with the settings (a snapshot), connections and interrupter behind a handle; for NULL,
     /// the C defaults, no reuse, and an interrupter nobody can reach.

@@ -25,7 +25,7 @@ struct CommandLineOptions: Sendable {
 
     /// Parses the arguments after the program name.
     init(_ arguments: [String]) throws(UsageError) {
-        configuration.binding = "cli"
+        try? configuration.setBinding("cli")
         guard let command = arguments.first else { throw UsageError(message: "missing command: try 'deployhook-cli trigger'") }
         switch command {
         case "-h", "--help", "help": action = .help; return

@@ -560,7 +560,19 @@ static void test_setter_validation(void)
            success(BUILD, DEPLOYHOOK_STATUS_QUEUED, 0, CREATED, BODY_OK), OK_UUID);
     CHECK_REQUESTS(1);
     CHECK(recorded_header("user-agent", value, sizeof value) &&
-          starts_with(value, "deployhook/" DEPLOYHOOK_VERSION));
+          strcmp(value, "deployhook/" DEPLOYHOOK_VERSION " (c; linux)") == 0);
+
+    /* A binding names itself in the default User-Agent; a bad name changes nothing. */
+    CHECK_INT(deployhook_options_set_binding_name(o, "rust"), DEPLOYHOOK_OK);
+    CHECK_INT(deployhook_options_set_binding_name(o, "Not A Name"), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    CHECK(deployhook_last_error_message() != NULL && strstr(deployhook_last_error_message(), "binding name") != NULL);
+    CHECK_INT(deployhook_options_set_binding_name(o, "x\r\nInjected: 1"), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    fake_reset();
+    EXPECT(deployhook_trigger_with(OK_UUID, o), success(BUILD, DEPLOYHOOK_STATUS_QUEUED, 0, CREATED, BODY_OK), OK_UUID);
+    CHECK_REQUESTS(1);
+    CHECK(recorded_header("user-agent", value, sizeof value) &&
+          strcmp(value, "deployhook/" DEPLOYHOOK_VERSION " (rust; linux)") == 0);
+    CHECK_INT(deployhook_options_set_binding_name(o, NULL), DEPLOYHOOK_OK);
     deployhook_options_free(o);
 }
 

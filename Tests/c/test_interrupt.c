@@ -211,6 +211,32 @@ static void test_dup(void)
     deployhook_options_free(copy);
 }
 
+static void test_dup_linked(void)
+{
+    deployhook_options *client = options_for(server_port, 1500);
+    deployhook_options *call = deployhook_options_dup_linked(client);
+    struct interrupter job;
+    pthread_t thread;
+    deployhook_result *result;
+    set_case("dup_linked: the original's interrupt reaches the copy's calls");
+    CHECK(call != NULL);
+    CHECK(deployhook_options_dup_linked(NULL) == NULL);
+    thread = start_interrupter(&job, client, 0.3);
+    result = deployhook_trigger_with(SILENT_HOOK, call);
+    CHECK_CANCELLED(result, now_s(), job.at);
+    pthread_join(thread, NULL);
+    deployhook_free_result(result);
+    set_case("dup_linked: the copy's interrupt does not reach the original's calls");
+    thread = start_interrupter(&job, call, 0.2);
+    result = deployhook_trigger_with(SILENT_HOOK, client);
+    CHECK_INT(deployhook_error_code(result), DEPLOYHOOK_ERR_TIMEOUT);
+    pthread_join(thread, NULL);
+    deployhook_free_result(result);
+    deployhook_options_free(client);  /* the copy may outlive the original */
+    trigger_interrupted("dup_linked: the copy stops its own call, the original freed first", call, SILENT_HOOK);
+    deployhook_options_free(call);
+}
+
 static void test_trigger_many_stops(void)
 {
     deployhook_options *options = options_for(server_port, 20000);
@@ -286,6 +312,7 @@ int main(int argc, char **argv)
 
     test_trigger_stops();
     test_dup();
+    test_dup_linked();
     test_trigger_many_stops();
     test_wait_stops();
     test_callback_stops_its_wait();
