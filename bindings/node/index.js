@@ -153,13 +153,13 @@ class Client {
     if (options.wait) {
       return this.#follow(native.triggerAndWait, hook, options, InvalidHookError);
     }
-    return this.#run((call) => native.trigger(call, hook), options, InvalidHookError);
+    return this.#run((call) => native.trigger(call, hook), { signal: options.signal }, InvalidHookError);
   }
 
   /** Triggers every hook concurrently; resolves, in input order, to a Build or an error for each. */
   async triggerMany(hooks, options = {}) {
     const list = Array.from(hooks);
-    const outcome = await this.#call((call) => native.triggerMany(call, list), options);
+    const outcome = await this.#call((call) => native.triggerMany(call, list), { signal: options.signal });
     if (!Array.isArray(outcome)) throw errorFor(outcome, InvalidArgumentError);
     return outcome.map((raw) => {
       if (raw === null) return errorFor({ code: 10, name: 'DEPLOYHOOK_ERR_INTERNAL', message: 'no result (out of memory)' });
@@ -175,7 +175,7 @@ class Client {
   /** Cancels a build (a Build or its UUID); needs an API token and the account ID. */
   cancel(build, options = {}) {
     const uuid = typeof build === 'string' ? build : build?.buildUuid;
-    return this.#run((call) => native.cancel(call, uuid), options, InvalidArgumentError);
+    return this.#run((call) => native.cancel(call, uuid), { signal: options.signal }, InvalidArgumentError);
   }
 
   /** Frees the options now (calls in flight go on with their own copies). Later calls reject. */

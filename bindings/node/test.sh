@@ -30,16 +30,21 @@ start_server EMU "$work/emulator.log" env PYTHONPATH=bindings/python CLOUDFLARE_
   || fail "node tests: no emulator"
 export DEPLOYHOOK_TEST_API_URL=$FAKE_BASE DEPLOYHOOK_TEST_EMULATOR_URL=$EMU_BASE
 
-node --test --test-concurrency=1 --test-timeout=120000 \
-  --test-reporter=spec --test-reporter-destination=stdout \
-  --test-reporter=tap --test-reporter-destination="$work/tap" \
-  bindings/node/test/*.test.js
-status=$?
-
-passed=$(awk '/^# pass /{print $3}' "$work/tap" | tail -1)
-failed=$(awk '/^# fail /{print $3}' "$work/tap" | tail -1)
-passed=${passed:-0} failed=${failed:-0}
-[ "$status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=1
+# One file at a time, each in its own `node --test` (several read the fake's statistics).
+passed=0 failed=0 skipped=0
+for file in bindings/node/test/*.test.js; do
+  tap="$work/$(basename "$file").tap"
+  node --test --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=tap --test-reporter-destination="$tap" "$file"
+  status=$?
+  pass=$(awk '/^# pass /{print $3}' "$tap" | tail -1)
+  fail=$(awk '/^# fail /{print $3}' "$tap" | tail -1)
+  pass=${pass:-0} fail=${fail:-0}
+  [ "$status" -eq 0 ] || [ "$fail" -gt 0 ] || fail=1  # died without reporting a failed test
+  passed=$((passed + pass)) failed=$((failed + fail))
+  skipped=$((skipped + $(awk '/^# skipped /{print $3}' "$tap" | tail -1 | grep . || echo 0)))
+done
+[ "$skipped" -eq 0 ] || echo "node tests: $skipped skipped (see above), counted neither passed nor failed"
 if [ "$failed" -gt 0 ]; then
   echo "--- fake output ---"; cat "$work/fake.log"
   echo "--- emulator output ---"; cat "$work/emulator.log"

@@ -6,8 +6,11 @@
  *   its functions are looked up into `dh`, typed from include/deployhook.h. It is never dlclose()d.
  * - Options live in a refcounted `box` behind a type-tagged external: one reference for JavaScript (dropped
  *   by release() or the garbage collector), one for each call in flight, so options outlive their calls.
- * - Every blocking call runs on a thread of its own (not libuv's pool, which long waits would starve) and
- *   reports through a thread-safe function: wait events in order, then the outcome, on the JS thread.
+ * - Every blocking call runs on a thread of its own at once (not libuv's pool, which long waits would
+ *   starve; threads are reused) and reports through a thread-safe function of its own: wait events in order,
+ *   then the outcome, on the JS thread. When the environment goes (a worker terminated, the process
+ *   exiting) with calls in flight, their options are interrupted and their threads stop posting, freeing
+ *   the results nobody will read.
  */
 #define _POSIX_C_SOURCE 200809L /* strdup */
 #define NAPI_VERSION 8
@@ -71,7 +74,9 @@ typedef struct call {
     size_t count;
     int follow_logs;
     int has_callback;
-    int closing; /* the environment is going: no more calls into the thread-safe function */
+    int closing;          /* the thread-safe function refused a call: the environment is going */
+    int gone;             /* the thread-safe function was finalized (guarded by lock) */
+    pthread_mutex_t lock; /* keeps the finalizer from running while the thread calls the function */
     napi_threadsafe_function tsfn;
     napi_deferred deferred;
     deployhook_result *result;
@@ -113,7 +118,23 @@ static void call_unref(call *c) {
     free(c->hooks);
     free(c->results);
     free(c->many_message);
+    pthread_mutex_destroy(&c->lock);
     free(c);
+}
+
+/* Queues `data` for the JS thread, unless the environment is going (then false, once and for all). The
+ * environment deletes the thread-safe function when it is torn down, calls in flight or not: its
+ * finalizer, finalize_call(), takes the same lock and marks it gone. */
+static int post(call *c, void *data, int last) {
+    int posted = 0;
+    pthread_mutex_lock(&c->lock);
+    if (!c->gone && !c->closing) {
+        posted = napi_call_threadsafe_function(c->tsfn, data, napi_tsfn_nonblocking) == napi_ok;
+        if (!posted) c->closing = 1; /* napi_closing: no further call, not even a release */
+        if (posted && last) napi_release_threadsafe_function(c->tsfn, napi_tsfn_release);
+    }
+    pthread_mutex_unlock(&c->lock);
+    return posted;
 }
 
 /* ---- helpers ---- */
@@ -422,7 +443,6 @@ static napi_value take_result(napi_env env, deployhook_result *r) {
 /* The waiting thread's callback: copies the event and queues it for the JS thread. */
 static void on_wait_event(int kind, int status, const char *text, double timestamp, void *user_data) {
     call *c = user_data;
-    if (c->closing) return;
     size_t length = text ? strlen(text) : 0;
     event *e = malloc(sizeof *e + length + 1);
     if (e == NULL) return;
@@ -430,9 +450,8 @@ static void on_wait_event(int kind, int status, const char *text, double timesta
     e->status = status;
     e->timestamp = timestamp;
     memcpy(e->text, text ? text : "", length + 1);
-    if (napi_call_threadsafe_function(c->tsfn, e, napi_tsfn_nonblocking) != napi_ok) {
+    if (!post(c, e, 0)) { /* the environment is going: nobody listens any more */
         free(e);
-        c->closing = 1; /* the environment is going: nobody listens any more */
         dh.options_interrupt(c->box->options);
     }
 }
@@ -459,11 +478,9 @@ static void run_call(call *c) {
             break;
         }
     }
-    if (c->closing || napi_call_threadsafe_function(c->tsfn, NULL, napi_tsfn_nonblocking) != napi_ok) {
-        dh.free_result(c->result); /* nobody will read them */
+    if (!post(c, NULL, 1)) { /* nobody will read them */
+        dh.free_result(c->result);
         for (size_t i = 0; c->results && i < c->count; i++) dh.free_result(c->results[i]);
-    } else {
-        napi_release_threadsafe_function(c->tsfn, napi_tsfn_release);
     }
     call_unref(c);
 }
@@ -513,7 +530,11 @@ static void deliver(napi_env env, napi_value js_callback, void *context, void *d
 
 static void finalize_call(napi_env env, void *data, void *hint) {
     (void)env, (void)hint;
-    call_unref(data);
+    call *c = data;
+    pthread_mutex_lock(&c->lock);
+    c->gone = 1;
+    pthread_mutex_unlock(&c->lock);
+    call_unref(c);
 }
 
 /* ---- threads: a call starts at once on an idle thread, or on a new one; a thread that has finished a
@@ -626,6 +647,7 @@ static call *new_call(napi_env env, enum kind kind, napi_value options) {
     }
     c->kind = kind;
     c->box = b;
+    pthread_mutex_init(&c->lock, NULL);
     return c;
 }
 

@@ -3,7 +3,7 @@
 // AbortSignal (within 100 ms), and an event loop that never stalls.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { monitorEventLoopDelay } = require('node:perf_hooks');
+const { monitorEventLoopDelay, performance: { eventLoopUtilization } } = require('node:perf_hooks');
 const deployhook = require('..');
 const { FAKE, HOOKS, ACCOUNT, TOKEN, buildOf, delayedHook, delayedBuild, fakeStats, fakeRequests, fakeReset, timed } =
   require('./support.js');
@@ -41,6 +41,28 @@ test('calls at once each get a thread: 12 triggers of 500 ms overlap fully (no p
   assert.deepEqual(builds.map((build) => build.buildUuid), hooks.map(delayedBuild));
   assert.equal((await fakeStats()).max_in_flight, 12);
   assert.ok(elapsed < 1500, `${elapsed} ms`);
+});
+
+test('the event loop works less than 10 ms in all during a 2 s trigger (so it never stalls longer)', async (t) => {
+  // Busy time, unlike a timer's lateness, does not count the moments the OS gives the CPU to others while
+  // the loop waits; it still counts a preemption while a callback runs, so up to three runs, one under 10 ms.
+  // A trigger that blocked the loop would keep it busy ~2 s every time.
+  await client.trigger(HOOKS.ok);
+  const seen = [];
+  for (let run = 0; run < 3; run += 1) {
+    const start = eventLoopUtilization();
+    const [build, elapsed] = await timed(client.trigger(delayedHook(2, 2000)));
+    const { active, idle } = eventLoopUtilization(start);
+    assert.equal(build.buildUuid, delayedBuild(delayedHook(2, 2000)));
+    assert.ok(elapsed >= 1900, `${elapsed} ms`);
+    assert.ok(idle >= 1900, `idle only ${idle} ms`);
+    seen.push(active.toFixed(2));
+    if (active < 10) {
+      t.diagnostic(`busy ${seen.join(', ')} ms`);
+      return;
+    }
+  }
+  assert.fail(`the event loop was busy ${seen.join(', ')} ms`);
 });
 
 /** The event loop's delays (ms) while `work` runs, with a 1 ms timer ticking. */
