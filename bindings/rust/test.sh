@@ -8,7 +8,7 @@
 #   3. the test binaries again under valgrind (no definite leak, no memory error);
 #   4. the example (examples/trigger.rs) against both servers: output and exit statuses;
 #   5. build.rs's ways to the library besides pkg-config: DEPLOYHOOK_LIB_DIR, the checkout's build tree.
-# Environment: CARGO (default: cargo on PATH, else ~/.cargo/bin/cargo), MSRV_CARGO, MSRV_RUSTC and MSRV_RUSTDOC
+# Environment: CARGO (default: cargo on PATH, or ~/.cargo/bin/cargo rather than Debian's), MSRV_CARGO, MSRV_RUSTC and MSRV_RUSTDOC
 # (default /usr/bin/cargo, rustc and rustdoc), DEPLOYHOOK_NO_VALGRIND=1 to skip step 3.
 # The last line is "N passed, N failed" (every test and check of every step); exit status 1 on any failure.
 set -uo pipefail
@@ -19,10 +19,20 @@ export PYTHONDONTWRITEBYTECODE=1
 export CARGO_TERM_COLOR=never
 unset CLOUDFLARE_API_TOKEN CLOUDFLARE_ACCOUNT_ID CLOUDFLARE_BASE_URL CLOUDFLARE_DEPLOY_HOOK
 
-CARGO=${CARGO:-$(command -v cargo || echo "$HOME/.cargo/bin/cargo")}
 MSRV_CARGO=${MSRV_CARGO:-/usr/bin/cargo}
 MSRV_RUSTC=${MSRV_RUSTC:-/usr/bin/rustc}
 MSRV_RUSTDOC=${MSRV_RUSTDOC:-/usr/bin/rustdoc}
+if [ -z "${CARGO:-}" ]; then  # the machine's (rustup's) cargo, even when ~/.cargo/bin is not on PATH
+  CARGO=$(command -v cargo || true)
+  if { [ -z "$CARGO" ] || [ "$CARGO" = "$MSRV_CARGO" ]; } && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    CARGO=$HOME/.cargo/bin/cargo
+  fi
+fi
+if [ -z "$CARGO" ]; then
+  echo "test.sh: no cargo (install rustup's, or Debian's: apt-get install cargo)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 WORK=$(mktemp -d)
 FAKE_PID="" EMU_PID=""
