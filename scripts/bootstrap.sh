@@ -40,11 +40,18 @@ if [ "$profile" = test ]; then
   need time test -x /usr/bin/time
   need luajit has luajit                              # Tests/ffi: include/deployhook.cdef in LuaJIT's ffi
   need ruby ruby -e 'require "fiddle/import"'         # ... and in Ruby's Fiddle (its standard library)
+  need nodejs has node                                # bindings/node (a Node-API addon)
+  need libnode-dev test -f /usr/include/node/node_api.h   # ... its headers (NodeSource's nodejs ships them)
+  need node-typescript has tsc                        # ... its index.d.ts, checked with tsc --strict
+  need rustc test -x /usr/bin/rustc                   # bindings/rust: Debian's rustc 1.63, the crate's rust-version
+  need cargo test -x /usr/bin/cargo                   # ... its cargo (the only toolchain where rustup is absent)
+  need clang sh -c 'command -v clang++ || test -x /opt/swift/usr/bin/clang++'   # Tests/cpp: clang++ and ASan
 fi
 
 pip_missing=()
 if [ "$profile" = test ]; then
   python3 -m pytest --version >/dev/null 2>&1 || pip_missing+=(pytest)
+  python3 -c 'import cffi' >/dev/null 2>&1 || pip_missing+=(cffi)    # Tests/ffi: the declarations in cffi
 fi
 
 install_command="apt-get update && apt-get install -y --no-install-recommends ${missing[*]:-}"

@@ -89,6 +89,15 @@ summary_suite "Python wheel" build/wheel.log '' bash Tests/wheel/run.sh "$DEPLOY
 echo "== CLI tests (pytest, real processes)"
 junit_suite "CLI tests" build/cli-tests.xml python3 -m pytest -q -p no:cacheprovider --junitxml=build/cli-tests.xml Tests/cli
 
+echo "== Node.js binding (node --test against the fake and the emulator)"
+summary_suite "Node.js binding" build/node-tests.log '^(✔|✖|﹣|  [A-Za-z]*Error|node tests:|[0-9]+ passed)' bash bindings/node/test.sh
+
+echo "== Rust binding (cargo test with the machine's toolchain and Debian's rustc 1.63, valgrind, the example)"
+summary_suite "Rust binding" build/rust-tests.log '' bash bindings/rust/test.sh
+
+echo "== C++ wrapper (g++ and clang++ -Werror, valgrind, ASan + UBSan)"
+summary_suite "C++ wrapper" build/cpp-tests.log '' bash Tests/cpp/run.sh
+
 echo "== Sanitizers (ASan + LeakSanitizer, ThreadSanitizer stress of 16 threads x 200 triggers)"
 summary_suite "Sanitizer runs" build/sanitize.log '^(ok|FAIL|==)' bash scripts/sanitize.sh
 

@@ -37,6 +37,8 @@ GENERATED = [
     ("include/deployhook.h", r'#define DEPLOYHOOK_VERSION "[^"]*"', f'#define DEPLOYHOOK_VERSION "{VERSION}"'),
     ("include/deployhook.h", r"#define DEPLOYHOOK_VERSION_NUMBER \d+", f"#define DEPLOYHOOK_VERSION_NUMBER {NUMBER}"),
     ("packaging/build-tree/deployhook.pc", r"Version: .*", f"Version: {VERSION}"),
+    ("bindings/node/package.json", r'"version": "[^"]*"', f'"version": "{VERSION}"'),
+    ("bindings/rust/Cargo.toml", r'(?m)^version = "[^"]*"', f'version = "{VERSION}"'),
 ]
 
 
