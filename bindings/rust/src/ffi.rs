@@ -244,11 +244,22 @@ extern "C" {
     /// Sets how long waiting for a build may take in all, in milliseconds, 1 to 86400000 (default 1500000,
     /// 25 min: builds time out after 20). Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
     pub fn deployhook_options_set_wait_timeout_ms(options: *mut deployhook_options, milliseconds: c_long) -> c_int;
+    /// Sets the name of the binding making the calls, shown in the default User-Agent
+    /// (deployhook/VERSION (NAME; OS); "c" by default): 1 to 32 lower-case letters, digits, '.', '_' or '-',
+    /// e.g. "rust", "node", "go". NULL goes back to "c".
+    /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT and changes nothing.
+    pub fn deployhook_options_set_binding_name(options: *mut deployhook_options, name: *const c_char) -> c_int;
     /// New options with the same settings as options, sharing its open connections (either may be freed
     /// first); an interrupt of one does not touch calls made with the other. This is how a binding stops one
     /// call without losing connection reuse: duplicate, call with the copy, interrupt the copy.
     /// Owned by the caller: free with deployhook_options_free(). NULL when options is NULL or out of memory.
     pub fn deployhook_options_dup(options: *const deployhook_options) -> *mut deployhook_options;
+    /// Like deployhook_options_dup(), but linked: an interrupt of options (the original) also ends the calls
+    /// made with the copy, while an interrupt of the copy ends only those. This is how a binding gives each
+    /// call options of its own (to stop that call alone: a cancelled task, a context, Ctrl-C) and still lets
+    /// one interrupt of the client's options stop them all. The copy may outlive the original.
+    /// Owned by the caller: free with deployhook_options_free(). NULL when options is NULL or out of memory.
+    pub fn deployhook_options_dup_linked(options: *const deployhook_options) -> *mut deployhook_options;
     /// Ends every call in flight with options (trigger, trigger_with, trigger_many, wait, trigger_and_wait,
     /// cancel_build) within 100 ms with DEPLOYHOOK_ERR_CANCELLED, whatever it is doing: resolving, connecting,
     /// sending, receiving, waiting before a retry or between polls, reading log pages. In deployhook_trigger_many()
