@@ -40,6 +40,7 @@ if [ "$profile" = test ]; then
   need time test -x /usr/bin/time
   need luajit has luajit                              # Tests/ffi: include/deployhook.cdef in LuaJIT's ffi
   need ruby ruby -e 'require "fiddle/import"'         # ... and in Ruby's Fiddle (its standard library)
+  need golang-go has go                               # bindings/go: cgo (Debian's Go 1.19; no module downloads)
   need nodejs has node                                # bindings/node (a Node-API addon)
   need libnode-dev test -f /usr/include/node/node_api.h   # ... its headers (NodeSource's nodejs ships them)
   need node-typescript has tsc                        # ... its index.d.ts, checked with tsc --strict

@@ -89,6 +89,9 @@ summary_suite "Python wheel" build/wheel.log '' bash Tests/wheel/run.sh "$DEPLOY
 echo "== CLI tests (pytest, real processes)"
 junit_suite "CLI tests" build/cli-tests.xml python3 -m pytest -q -p no:cacheprovider --junitxml=build/cli-tests.xml Tests/cli
 
+echo "== Go binding (go vet, go test -race with cgocheck=2, memory, the example)"
+summary_suite "Go binding" build/go-tests.log '' bash bindings/go/test.sh
+
 echo "== Node.js binding (node --test against the fake and the emulator)"
 summary_suite "Node.js binding" build/node-tests.log '^(✔|✖|﹣|  [A-Za-z]*Error|node tests:|[0-9]+ passed)' bash bindings/node/test.sh
 

@@ -1,0 +1,3 @@
+module deployhook
+
+go 1.19
