@@ -45,7 +45,7 @@ SECTIONS = [
         "deployhook_options_set_account_id", "deployhook_options_set_wait_timeout_ms", "deployhook_options_set_binding_name", "deployhook_options_dup",
         "deployhook_options_dup_linked"]),
     ("Stopping calls and reading why a call failed", [
-        "deployhook_options_interrupt", "deployhook_last_error_message"]),
+        "deployhook_options_interrupt", "deployhook_options_shut_down", "deployhook_last_error_message"]),
     ("Names and version", [
         "deployhook_error_name", "deployhook_status_name", "deployhook_outcome_name", "deployhook_version",
         "deployhook_version_number"]),
@@ -91,6 +91,7 @@ OWNERSHIP = {
     "deployhook_options_dup_linked": {"return": "owned:deployhook_options_free", "options": "borrowed"},
     "deployhook_options_set_binding_name": {**_SETTER, "name": "borrowed"},
     "deployhook_options_interrupt": {"return": "enum:deployhook_error", "options": "borrowed"},
+    "deployhook_options_shut_down": {"return": "enum:deployhook_error", "options": "borrowed"},
     "deployhook_last_error_message": {"return": "borrowed:thread"},
     "deployhook_options_new": {"return": "owned:deployhook_options_free"},
     "deployhook_options_free": {"options": "consumed"},

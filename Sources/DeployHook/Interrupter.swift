@@ -25,6 +25,8 @@ public final class Interrupter: Sendable {
     static let fallbackPollInterval = Duration.milliseconds(20)
 
     private let interrupts = Atomic<Int>(0)
+    /// Set by ``shutDown()``: every call, in flight or to come, is interrupted.
+    private let shut = Atomic<Bool>(false)
     private let slots: [Slot]
     /// An interrupter whose interrupts reach this one's calls too (e.g. a client's, above one task's).
     let parent: Interrupter?
@@ -43,6 +45,14 @@ public final class Interrupter: Sendable {
     public func interrupt() {
         interrupts.add(1, ordering: .sequentiallyConsistent)
         for slot in slots where slot.held.load(ordering: .sequentiallyConsistent) { slot.wake() }
+    }
+
+    /// Interrupts every call in flight and every call that begins from now on, for good: what a binding
+    /// uses on the interrupter of one call's own options, when it cannot know whether that call has begun.
+    /// Async-signal-safe.
+    public func shutDown() {
+        shut.store(true, ordering: .sequentiallyConsistent)
+        interrupt()
     }
 
     /// A ticket for a call that begins now (holding a slot here and in every ancestor); give it back with
@@ -101,7 +111,10 @@ public final class Interrupter: Sendable {
         /// True once ``Interrupter/interrupt()`` was called, on this call's interrupter or an ancestor,
         /// after this call began.
         public var isInterrupted: Bool {
-            holds.contains { $0.interrupter.interrupts.load(ordering: .sequentiallyConsistent) != $0.since }
+            holds.contains {
+                $0.interrupter.shut.load(ordering: .sequentiallyConsistent)
+                    || $0.interrupter.interrupts.load(ordering: .sequentiallyConsistent) != $0.since
+            }
         }
 
         /// The longest a wait may block before it looks at ``isInterrupted`` again.

@@ -17,6 +17,19 @@ import DeployHook
     return DEPLOYHOOK_OK.int
 }
 
+/// Like deployhook_options_interrupt(), and for good: every call made with options from now on also ends
+/// DEPLOYHOOK_ERR_CANCELLED at once, without sending anything. For options made for one call (a
+/// deployhook_options_dup_linked() copy): a binding that stops that call cannot know whether the call has
+/// begun yet, and this stops it either way. Safe from any thread, a callback or a signal handler.
+/// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT for NULL options.
+@c public func deployhook_options_shut_down(_ options: UnsafePointer<deployhook_options>?) -> CInt {
+    guard let box = OptionsBox.borrow(options) else {
+        return LastError.fail(DeployHookError(.invalidArgument, "the options are NULL"))
+    }
+    box.interrupter.shutDown()
+    return DEPLOYHOOK_OK.int
+}
+
 /// New options with the same settings as options, sharing its open connections (either may be freed
 /// first); an interrupt of one does not touch calls made with the other. This is how a binding stops one
 /// call without losing connection reuse: duplicate, call with the copy, interrupt the copy.

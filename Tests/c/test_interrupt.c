@@ -300,6 +300,31 @@ static void test_callback_stops_its_wait(void)
     deployhook_options_free(stop.options);
 }
 
+static void test_shut_down(void)
+{
+    deployhook_options *client = options_for(server_port, 20000);
+    deployhook_options *call = deployhook_options_dup_linked(client);
+    deployhook_result *result;
+    double started;
+    set_case("shut_down: a call that has not begun yet ends at once, sending nothing");
+    CHECK_INT(deployhook_options_shut_down(call), DEPLOYHOOK_OK);
+    started = now_s();
+    result = deployhook_trigger_with(SILENT_HOOK, call);
+    CHECK_CANCELLED(result, now_s(), started);
+    deployhook_free_result(result);
+    result = deployhook_wait(BUILD_UUID, call, 0, NULL, NULL);
+    CHECK_CANCELLED(result, now_s(), started);
+    deployhook_free_result(result);
+    set_case("shut_down: the original is not touched");
+    CHECK_INT(deployhook_options_set_timeout_ms(client, 300), DEPLOYHOOK_OK);
+    result = deployhook_trigger_with(SILENT_HOOK, client);
+    CHECK_INT(deployhook_error_code(result), DEPLOYHOOK_ERR_TIMEOUT);
+    deployhook_free_result(result);
+    CHECK_INT(deployhook_options_shut_down(NULL), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    deployhook_options_free(call);
+    deployhook_options_free(client);
+}
+
 int main(int argc, char **argv)
 {
     pthread_t server;
@@ -313,6 +338,7 @@ int main(int argc, char **argv)
     test_trigger_stops();
     test_dup();
     test_dup_linked();
+    test_shut_down();
     test_trigger_many_stops();
     test_wait_stops();
     test_callback_stops_its_wait();

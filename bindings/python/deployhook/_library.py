@@ -78,6 +78,7 @@ _PROTOTYPES: dict[str, tuple[object, list[object]]] = {
     "deployhook_options_dup_linked": (OptionsPointer, [OptionsPointer]),
     "deployhook_options_set_binding_name": (c_int, [OptionsPointer, c_char_p]),
     "deployhook_options_interrupt": (c_int, [OptionsPointer]),
+    "deployhook_options_shut_down": (c_int, [OptionsPointer]),
     "deployhook_last_error_message": (c_char_p, []),
     "deployhook_cancel_build": (ResultPointer, [c_char_p, OptionsPointer]),
     "deployhook_already_stopped": (c_int, [ResultPointer]),

@@ -269,6 +269,12 @@ extern "C" {
     /// leaves deployhook_last_error_message() as it was, unless options is NULL).
     /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT for NULL options.
     pub fn deployhook_options_interrupt(options: *const deployhook_options) -> c_int;
+    /// Like deployhook_options_interrupt(), and for good: every call made with options from now on also ends
+    /// DEPLOYHOOK_ERR_CANCELLED at once, without sending anything. For options made for one call (a
+    /// deployhook_options_dup_linked() copy): a binding that stops that call cannot know whether the call has
+    /// begun yet, and this stops it either way. Safe from any thread, a callback or a signal handler.
+    /// Returns DEPLOYHOOK_OK, or DEPLOYHOOK_ERR_INVALID_ARGUMENT for NULL options.
+    pub fn deployhook_options_shut_down(options: *const deployhook_options) -> c_int;
     /// The readable reason of the last failure, on the calling thread, of a function that returns a
     /// deployhook_error code (the setters, deployhook_trigger_many(), deployhook_options_interrupt()): NULL
     /// after a success. The text is the library's own (plain ASCII, never a hook or token), owned by the
