@@ -38,7 +38,7 @@ from ._errors import (
     CancelledError,
     NoCredentialsError,
 )
-from ._models import Build, BuildOutcome, BuildStatus
+from ._models import Build, BuildOutcome, BuildStatus, LogLine
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it would double the time `import deployhook` takes
@@ -73,6 +73,7 @@ __all__ = [
     "InternalError",
     "InvalidHookError",
     "InvalidOptionError",
+    "LogLine",
     "NetworkError",
     "NotFoundError",
     "RateLimitedError",

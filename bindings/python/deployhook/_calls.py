@@ -19,7 +19,7 @@ import sys
 from collections import deque
 
 from ._library import WaitCallback, lib
-from ._models import STATUS_BY_NUMBER, Build, BuildStatus
+from ._models import STATUS_BY_NUMBER, Build, BuildStatus, LogLine
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it would slow down `import deployhook`
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # typing is not imported at run time: it would slow down `imp
     V = TypeVar("V")
     T = TypeVar("T")
     StatusCallback = Optional[Callable[[Build], object]]
-    LogCallback = Optional[Callable[[str], object]]
+    LogCallback = Optional[Callable[[LogLine], object]]
     Event = tuple[int, int, Optional[bytes], float]
     OptionsPointer = ctypes._Pointer[Options]
 else:
@@ -106,7 +106,7 @@ class Events:
                 self._on_status(Build(build_uuid, status_of(status), given.already_exists, given.created_on,
                                       given.cf_ray, given.raw))
             elif event == _EVENT_LOG and self._on_log is not None and text is not None:
-                self._on_log(text.decode("utf-8", "replace"))
+                self._on_log(LogLine(text.decode("utf-8", "replace"), timestamp))
         except BaseException as error:  # KeyboardInterrupt too: it must reach the caller, not ctypes' printout
             self.error = error
             self.interrupt()

@@ -178,7 +178,8 @@ class Client:
         ``on_status(build)`` is called at the first poll and at each status change, with ``build`` at its new
         ``status`` (the last one is ``STOPPED`` unless the wait fails; the ``outcome`` is on the returned build,
         not on these). ``on_log(line)`` is called with each new line of the build's log, in order, all of them
-        before ``STOPPED``; logs are fetched only when ``on_log`` is given. Both run on the thread that called
+        before ``STOPPED``: a :class:`LogLine`, the line's text as a ``str`` with its ``timestamp``; logs are
+        fetched only when ``on_log`` is given. Both run on the thread that called
         ``wait``. If one raises, the wait is stopped at once and the exception raised (no later event is
         delivered).
 

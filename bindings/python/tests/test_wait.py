@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 import traceback
+from datetime import datetime, timezone
 import urllib.request
 from collections.abc import Iterator
 from typing import Callable
@@ -163,6 +164,11 @@ def test_status_callbacks_and_log_lines_in_order(client: deployhook.Client) -> N
     assert in_lifecycle_order(statuses), statuses
     assert all(update.build_uuid == build.build_uuid for update in updates)  # type: ignore[union-attr]
     assert [line for kind, line, _ in seen if kind == "log"] == list(LOGS)
+    lines = [line for kind, line, _ in seen if kind == "log"]
+    assert all(type(line) is deployhook.LogLine for line in lines)  # a str with the line's time
+    times = [line.timestamp for line in lines]  # type: ignore[attr-defined]
+    assert times == sorted(times) and abs(times[0] - time.time()) < 60
+    assert lines[0].time == datetime.fromtimestamp(times[0], timezone.utc)  # type: ignore[attr-defined]
 
 
 def test_logs_are_fetched_only_with_on_log(capsys: pytest.CaptureFixture[str]) -> None:
