@@ -438,10 +438,19 @@ def _read(result: ResultPtr, invalid_argument: Callable[[], type[DeployHookError
     )
 
 
+def _first_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose repeated keys keep their first value, as the library reads them."""
+    decoded: dict[str, Any] = {}
+    for key, value in pairs:
+        decoded.setdefault(key, value)
+    return decoded
+
+
 def _decoded(body: bytes | None) -> dict[str, Any]:
-    """The answer's JSON object, or ``{}`` when there is none (the library has already judged the answer)."""
+    """The answer's JSON object, or ``{}`` when there is none (the library has already judged the answer). A
+    repeated key keeps its first value, as in the library's reading, so ``raw`` agrees with the fields."""
     try:
-        value = json.loads(body) if body else {}
+        value = json.loads(body, object_pairs_hook=_first_wins) if body else {}
     except ValueError:  # UnicodeDecodeError and JSONDecodeError alike: never a bare exception for the caller
         return {}
     return value if isinstance(value, dict) else {}
