@@ -144,11 +144,13 @@ class Worker(Generic[V, T]):
         self._error: BaseException | None = None
 
     def start(self) -> None:
-        """Starts the thread; raises (having freed the options) when none can be started."""
+        """Starts the thread; raises (having freed the options, so that :meth:`discard` has nothing left to
+        do) when none can be started."""
         try:
             _thread.start_new_thread(self._run, ())
         except BaseException:
-            lib.deployhook_options_free(self._plan.options)
+            self.finished = True
+            self._free_options()
             raise
 
     def _run(self) -> None:
@@ -204,10 +206,13 @@ class Worker(Generic[V, T]):
                 return
         if self._value is not None:
             plan.release(self._value)
+            self._value = None
         self._free_options()
 
     def _free_options(self) -> None:
         with self._lock:
+            if self._freed:
+                return
             self._freed = True
         lib.deployhook_options_free(self._plan.options)
 
@@ -252,8 +257,8 @@ def run_blocking(plan: Plan[V, T]) -> T:
 
         events.sink = queue
         events.interrupt = worker.interrupt
-    worker.start()
     try:
+        worker.start()
         while True:
             wake.acquire(True, _SLICE_SECONDS)  # Ctrl-C interrupts this wait
             finished = worker.finished  # read before draining: every event came before the end
