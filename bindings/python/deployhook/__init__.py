@@ -8,13 +8,14 @@
 <BuildOutcome.SUCCESS: 'success'>
 
 Waiting for a build polls it with an API token and the account ID: ``Client(api_token=..., account_id=...)``,
-or ``CLOUDFLARE_API_TOKEN`` and ``CLOUDFLARE_ACCOUNT_ID``.
+or ``CLOUDFLARE_API_TOKEN`` and ``CLOUDFLARE_ACCOUNT_ID``. Ctrl-C stops any call at once. From asyncio, use
+:class:`AsyncClient`: the same calls as coroutines, which never block the event loop and stop when cancelled.
 
 The hook's UUID and the API token are secrets: they never appear in a ``repr``, a message or an exception.
 Failures raise a :class:`DeployHookError` subclass chosen by its :class:`ErrorCode`.
 The C library is found through ``DEPLOYHOOK_LIBRARY``, inside this package, in the source checkout's
 ``.build/release/``, or on the system; see :mod:`deployhook._library`. It is loaded on first use of
-``Client``, ``trigger`` or ``__version__`` (an ``ImportError`` then lists what was tried), so that
+``Client``, ``AsyncClient``, ``trigger`` or ``__version__`` (an ``ImportError`` then lists what was tried), so that
 ``import deployhook`` and ``python3 -m deployhook.emulator`` work without it.
 """
 
@@ -38,12 +39,13 @@ from ._errors import (
     CancelledError,
     NoCredentialsError,
 )
-from ._models import Build, BuildOutcome, BuildStatus
+from ._models import Build, BuildOutcome, BuildStatus, LogLine
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it would double the time `import deployhook` takes
     from typing import Any
 
+    from ._async import AsyncClient
     from ._client import Client, trigger
     from ._library import VERSION as __version__
 
@@ -54,6 +56,10 @@ def __getattr__(name: str) -> Any:
         from . import _client
 
         return getattr(_client, name)
+    if name == "AsyncClient":
+        from ._async import AsyncClient
+
+        return AsyncClient
     if name == "__version__":
         from ._library import VERSION
 
@@ -63,6 +69,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "APIError",
+    "AsyncClient",
     "Build",
     "BuildOutcome",
     "BuildStatus",
@@ -73,6 +80,7 @@ __all__ = [
     "InternalError",
     "InvalidHookError",
     "InvalidOptionError",
+    "LogLine",
     "NetworkError",
     "NotFoundError",
     "RateLimitedError",

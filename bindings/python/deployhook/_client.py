@@ -10,34 +10,35 @@ import weakref
 
 from ctypes import c_char_p
 
-from ._errors import DeployHookError, ErrorCode, InternalError, InvalidHookError, InvalidOptionError, error_for
-from ._library import VERSION, ResultPointer, WaitCallback, lib
-from ._models import OUTCOME_BY_NUMBER, STATUS_BY_NUMBER, Build, BuildOutcome, BuildStatus, parse_timestamp
+from ._calls import Events, Plan, run_blocking, status_of
+from ._errors import (DeployHookError, ErrorCode, InternalError, InvalidHookError, InvalidOptionError, error_for,
+                      error_class)
+from ._library import VERSION, ResultPointer, lib
+from ._models import OUTCOME_BY_NUMBER, Build, BuildOutcome, BuildStatus, parse_timestamp
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time: it would slow down `import deployhook`
     import ctypes
     from types import TracebackType
-    from typing import Callable, Iterable, Optional, TypeVar
+    from typing import Any, Callable, Iterable
 
+    from ._calls import LogCallback, StatusCallback
     from ._library import Options, Result
 
-    StatusCallback = Optional[Callable[[Build], object]]
-    LogCallback = Optional[Callable[[str], object]]
-    T = TypeVar("T")
+    OptionsPointer = ctypes._Pointer[Options]
+    ResultPtr = ctypes._Pointer[Result]
 
 _OS_NAMES = {"darwin": "macos", "win32": "windows"}
 USER_AGENT = f"deployhook/{VERSION} (python; {_OS_NAMES.get(sys.platform, sys.platform)})"
 """The User-Agent the binding sends unless told otherwise."""
 
 _INT_MAX = 2**31 - 1  # clamp numbers into range for C: ctypes would silently wrap larger ones
-_EVENT_STATUS, _EVENT_LOG = 1, 2  # deployhook_event
-_SECONDS_RULE = "must be between 0.001 and 86400 seconds"
+_BASE_URL_VARIABLE = "CLOUDFLARE_BASE_URL"
 
 
 class Client:
     """Triggers deploy hooks and follows builds with fixed settings. Safe to share between threads; each call
-    blocks only its thread.
+    blocks only its thread, and Ctrl-C stops a call at once (``KeyboardInterrupt``; see :meth:`trigger`).
 
     Every argument left at ``None`` takes the library's default; an explicit ``base_url`` beats the
     ``CLOUDFLARE_BASE_URL`` environment variable (read at each call), which beats Cloudflare's API. Likewise
@@ -56,9 +57,11 @@ class Client:
             hook: it appears in no ``repr``, message or exception, and is never sent to the trigger endpoint.
         account_id: the Cloudflare account the builds belong to.
         wait_timeout: how long a wait may take in all, in seconds (default 1500: builds time out after 20 min).
+        max_concurrency: how many triggers :meth:`trigger_many` runs at once, 1 to 256 (default 8).
 
     Raises:
-        InvalidOptionError: a value the library rejects (out of range, unreadable CA file...); also a ValueError.
+        InvalidOptionError: a value the library rejects (out of range, unreadable CA file...), with the
+            library's reason; also a ValueError.
         TypeError: a value of the wrong type.
 
     A client holds a small C object: :meth:`close` it (or use ``with``), or let garbage collection free it.
@@ -84,53 +87,43 @@ class Client:
         self._options = options
         self._free = weakref.finalize(self, lib.deployhook_options_free, options)
         self._lock = _thread.allocate_lock()  # threading.Lock itself, without importing threading
-        self._calls = 0  # calls in flight; the options are freed only once none is
         self._closed = False
         self._settings: dict[str, object] = {}
-        self._has_api_token = api_token is not None
-        self._replay: list[Callable[[object], int]] = []  # applies each setting again, to copy the options
         try:
             if base_url is not None:
-                self._set("base_url", base_url, lib.deployhook_options_set_base_url, _c_string("base_url", base_url),
-                          "must be an http(s) URL with a host and no user info, query or fragment")
+                self._set("base_url", base_url, lib.deployhook_options_set_base_url, _c_string("base_url", base_url))
             if timeout is not None:
-                self._set("timeout", timeout, lib.deployhook_options_set_timeout_ms,
-                          _milliseconds("timeout", timeout), _SECONDS_RULE)
+                self._set("timeout", timeout, lib.deployhook_options_set_timeout_ms, _milliseconds("timeout", timeout))
             if connect_timeout is not None:
                 self._set("connect_timeout", connect_timeout, lib.deployhook_options_set_connect_timeout_ms,
-                          _milliseconds("connect_timeout", connect_timeout), _SECONDS_RULE)
+                          _milliseconds("connect_timeout", connect_timeout))
             if max_retries is not None:
                 self._set("max_retries", max_retries, lib.deployhook_options_set_max_retries,
-                          _count("max_retries", max_retries), "must be between 0 and 100")
+                          _count("max_retries", max_retries))
             if max_concurrency is not None:
                 self._set("max_concurrency", max_concurrency, lib.deployhook_options_set_max_concurrency,
-                          _count("max_concurrency", max_concurrency), "must be between 1 and 256")
+                          _count("max_concurrency", max_concurrency))
             if ca_file is not None:
-                self._set("ca_file", ca_file, lib.deployhook_options_set_ca_file, _c_path("ca_file", ca_file),
-                          "must name a readable file holding a PEM certificate")
+                self._set("ca_file", ca_file, lib.deployhook_options_set_ca_file, _c_path("ca_file", ca_file))
             self._set("user_agent", user_agent, lib.deployhook_options_set_user_agent,
-                      _c_string("user_agent", USER_AGENT if user_agent is None else user_agent),
-                      "must be 1 to 1024 bytes without control characters")
-            if api_token is not None:  # a secret: neither recorded for repr nor quoted in errors
+                      _c_string("user_agent", USER_AGENT if user_agent is None else user_agent))
+            if api_token is not None:  # a secret: not recorded for repr
                 self._set("api_token", None, lib.deployhook_options_set_api_token,
-                          _c_string("api_token", api_token, secret=True), "must be 1 to 1024 visible ASCII characters")
+                          _c_string("api_token", api_token, secret=True))
             if account_id is not None:
                 self._set("account_id", account_id, lib.deployhook_options_set_account_id,
-                          _c_string("account_id", account_id), "must be 1 to 64 letters, digits, '-' or '_'")
+                          _c_string("account_id", account_id))
             if wait_timeout is not None:
                 self._set("wait_timeout", wait_timeout, lib.deployhook_options_set_wait_timeout_ms,
-                          _milliseconds("wait_timeout", wait_timeout), _SECONDS_RULE)
+                          _milliseconds("wait_timeout", wait_timeout))
         except BaseException:
             self._free()
             raise
 
-    def _set(self, name: str, value: object, setter: Callable[[object, object], int], c_value: object,
-             rule: str) -> None:
-        """Passes an option to the library and records it (``value``, unless None, for ``repr``); raises when
-        the library rejects it, quoting ``value`` unless it is None."""
-        if setter(self._options, c_value) != ErrorCode.OK:
-            raise InvalidOptionError(f"{name} {rule}" + ("" if value is None else f", got {value!r}"))
-        self._replay.append(lambda options: setter(options, c_value))  # a closure: no repr shows the token
+    def _set(self, name: str, value: object, setter: Callable[[Any, Any], int], c_value: object) -> None:
+        """Passes an option to the library, raising its reason (after ``name``) when it refuses, and records
+        ``value`` (unless None) for ``repr``."""
+        _check(setter(self._options, c_value), name)
         if value is not None:
             self._settings[name] = value
 
@@ -139,39 +132,96 @@ class Client:
         """Triggers the deploy hook ``hook`` (its UUID, or the full trigger URL) and returns the build.
 
         Blocks until Cloudflare answers, retrying when that is safe; other threads keep running meanwhile.
-        The hook is a secret: it appears in no message, exception or ``repr``.
+        Ctrl-C stops it at once: the request is abandoned and ``KeyboardInterrupt`` raised (whether Cloudflare
+        had already queued a build is then unknown). The hook is a secret: it appears in no message, exception
+        or ``repr``.
 
         With ``wait=True`` it then waits for the build it started (or found pending) to stop, as :meth:`wait`
         does with ``on_status``, ``on_log`` and ``timeout``, and returns the final build: ``already_exists``
-        from the trigger, the rest from the wait. The API token and account ID are checked
-        before the trigger: a build nobody can follow is not started.
+        from the trigger, the rest from the wait. The library checks the API token and account ID before the
+        trigger: a build nobody can follow is not started.
 
         Raises:
             InvalidHookError: ``hook`` is not a UUID nor a trigger URL under the API base (also a ValueError).
+            InvalidOptionError: ``CLOUDFLARE_BASE_URL`` is not a valid base URL (and no ``base_url`` was given),
+                or ``timeout`` is out of range; nothing was sent.
+            NoCredentialsError: with ``wait=True``, no API token or account ID (neither given nor in the
+                environment), or a malformed one in the environment; nothing was sent. An InvalidOptionError.
             NotFoundError, RateLimitedError, APIError, HTTPError, NetworkError, TimeoutError, TLSError,
             ResponseError, InternalError: the trigger (or a poll) failed; all are :class:`DeployHookError`.
-            InvalidOptionError: with ``wait=True``, no API token or account ID (neither given nor in the
-                environment); nothing was sent.
             WaitTimeoutError: see :meth:`wait`; the build was triggered all the same.
+            KeyboardInterrupt: Ctrl-C (or an exception a callback raised): the call was stopped.
             TypeError: ``hook`` is not a str, or a callback or ``timeout`` is given without ``wait=True``.
         """
-        encoded = _encode_hook(hook)
-        if wait:
-            self._check_credentials()
-            return self._follow(lib.deployhook_trigger_and_wait, encoded, _NO_BUILD, on_status, on_log, timeout,
-                                InvalidHookError)
-        if on_status is not None or on_log is not None or timeout is not None:
-            raise TypeError("on_status, on_log and timeout apply only with wait=True")
-        return _raise_or_return(_read(self._run(lambda options: lib.deployhook_trigger_with(encoded, options))))
+        return run_blocking(self._plan_trigger(hook, wait, on_status, on_log, timeout))
 
     def trigger_many(self, hooks: Iterable[str]) -> list[Build | DeployHookError]:
         """Triggers every hook concurrently and returns, in input order, each one's :class:`Build` or
         :class:`DeployHookError` (nothing is raised for a failed hook).
 
         At most ``max_concurrency`` (default 8) triggers run at once, over shared connections (libcurl's
-        multi interface), each with the usual retries and its own deadline. The GIL is released meanwhile.
-        An invalid hook fails alone, without traffic. Raises TypeError when a hook is not a str.
+        multi interface), each with the usual retries, all within the client's ``timeout``. The GIL is released
+        meanwhile. An invalid hook fails alone, without traffic. Ctrl-C stops every trigger still running and
+        raises ``KeyboardInterrupt``. Raises TypeError when a hook is not a str.
         """
+        return run_blocking(self._plan_trigger_many(hooks))
+
+    def wait(self, build: Build | str, on_status: StatusCallback = None, on_log: LogCallback = None,
+             timeout: float | None = None) -> Build:
+        """Waits for ``build`` (a :class:`Build`, or a build UUID) to stop; returns it with its ``outcome``.
+
+        Polls the build with the API token and account (``api_token``/``account_id``, else
+        ``CLOUDFLARE_API_TOKEN``/``CLOUDFLARE_ACCOUNT_ID``): every 2 s at first, growing to 15 s. Passing
+        failures (network, rate limits, 5xx) only delay the next poll. The GIL is released while the library
+        waits, so other threads keep running; Ctrl-C ends the wait at once with ``KeyboardInterrupt``.
+
+        ``on_status(build)`` is called at the first poll and at each status change, with ``build`` at its new
+        ``status`` (the last one is ``STOPPED`` unless the wait fails; the ``outcome`` is on the returned build,
+        not on these). ``on_log(line)`` is called with each new line of the build's log, in order, all of them
+        before ``STOPPED``: a :class:`LogLine`, the line's text as a ``str`` with its ``timestamp``; logs are
+        fetched only when ``on_log`` is given. Both run on the thread that called
+        ``wait``. If one raises, the wait is stopped at once and the exception raised (no later event is
+        delivered).
+
+        ``timeout`` is how long this wait may take in all, in seconds (default: the client's ``wait_timeout``,
+        else 25 minutes): a hard deadline, every poll and log page included. When ``build`` is a
+        :class:`Build`, the returned one keeps its ``already_exists``, and its ``cf_ray`` and ``raw`` unless the
+        wait brings newer ones.
+
+        Raises:
+            WaitTimeoutError: the build did not stop in time (also the builtin ``TimeoutError``).
+            NoCredentialsError: no API token or account ID (neither given nor in the environment), or a
+                malformed one in the environment; an InvalidOptionError.
+            InvalidOptionError: ``build`` is not a build UUID, ``timeout`` is out of range, or
+                ``CLOUDFLARE_BASE_URL`` is not a valid base URL; also a ValueError.
+            NotFoundError, APIError (e.g. a wrong token: ``api_code`` 10000), HTTPError, ResponseError (e.g. an
+            answer about another build), InternalError...: a poll failed for good; all are
+            :class:`DeployHookError`.
+            KeyboardInterrupt: Ctrl-C (or an exception a callback raised): the wait was stopped.
+            TypeError: ``build`` is neither a Build nor a str.
+        """
+        return run_blocking(self._plan_wait(build, on_status, on_log, timeout))
+
+    # Each public call is a Plan (built here, on the calling thread, raising at once for bad arguments) that
+    # run_blocking, or AsyncClient's runner, carries out.
+
+    def _plan_trigger(self, hook: str, wait: bool, on_status: StatusCallback, on_log: LogCallback,
+                      timeout: float | None) -> Plan[Any, Build]:
+        encoded = _encode_hook(hook)
+        if wait:
+            return self._plan_follow(lib.deployhook_trigger_and_wait, encoded, _NO_BUILD, on_status, on_log,
+                                     timeout, self._invalid_trigger)
+        if on_status is not None or on_log is not None or timeout is not None:
+            raise TypeError("on_status, on_log and timeout apply only with wait=True")
+        options = self._per_call()
+
+        def finish(result: ResultPtr | None) -> Build:
+            return _raise_or_return(_read(_present(result), self._invalid_trigger))
+
+        return Plan(options, lambda: lib.deployhook_trigger_with(encoded, options), lib.deployhook_free_result,
+                    finish)
+
+    def _plan_trigger_many(self, hooks: Iterable[str]) -> Plan[Any, list[Build | DeployHookError]]:
         errors: dict[int, DeployHookError] = {}
         encoded: list[bytes | None] = []
         for index, hook in enumerate(hooks):
@@ -182,136 +232,117 @@ class Client:
                 encoded.append(None)
         count = len(encoded)
         if count == 0:
-            return []
+            return Plan(None, None, _ignore, lambda value: [])
         array = (c_char_p * count)(*encoded)
         results = (ResultPointer * count)()
-        code = self._call(lambda options: lib.deployhook_trigger_many(array, count, options, results))
-        if code != ErrorCode.OK:
-            raise InternalError(f"deployhook_trigger_many failed: {lib.deployhook_error_name(code).decode()}")
-        outcomes: list[Build | DeployHookError] = []
-        for index in range(count):
-            outcome = _read(results[index]) if results[index] else InternalError("out of memory")
-            outcomes.append(errors.get(index, outcome))
-        return outcomes
+        options = self._per_call()
 
-    def wait(self, build: Build | str, on_status: StatusCallback = None, on_log: LogCallback = None,
-             timeout: float | None = None) -> Build:
-        """Waits for ``build`` (a :class:`Build`, or a build UUID) to stop; returns it with its ``outcome``.
+        def call() -> tuple[int, bytes | None]:
+            code = lib.deployhook_trigger_many(array, count, options, results)
+            return code, None if code == ErrorCode.OK else lib.deployhook_last_error_message()  # thread-local
 
-        Polls the build with the API token and account (``api_token``/``account_id``, else
-        ``CLOUDFLARE_API_TOKEN``/``CLOUDFLARE_ACCOUNT_ID``): every 2 s at first, growing to 15 s. Passing
-        failures (network, rate limits, 5xx) only delay the next poll. The GIL is released while the library
-        waits, so other threads keep running.
+        def release(value: object) -> None:
+            for index in range(count):
+                if results[index]:
+                    lib.deployhook_free_result(results[index])
+                    results[index] = ResultPointer()
 
-        ``on_status(build)`` is called at the first poll and at each status change, with ``build`` at its new
-        ``status`` (the last one is ``STOPPED`` unless the wait fails; the ``outcome`` is on the returned build,
-        not on these). ``on_log(line)`` is called with each new line of the build's log, in order; logs are
-        fetched only when ``on_log`` is given. Both run on this thread, during the wait. If one raises, the
-        exception is kept, every later event is ignored, and it is re-raised (rather than any result or error of
-        the wait) once the wait has ended: the wait itself cannot be interrupted, and goes on until the build
-        stops or time runs out. The same holds for Ctrl-C, which Python sees at the next event at the earliest.
+        def finish(value: tuple[int, bytes | None] | None) -> list[Build | DeployHookError]:
+            assert value is not None
+            code, message = value
+            if code != ErrorCode.OK:
+                release(value)
+                raise error_for(code, _text(message or lib.deployhook_error_name(code)) or "",
+                                api_code=None, http_status=None, cf_ray=None)
+            outcomes: list[Build | DeployHookError] = []
+            for index in range(count):
+                result = results[index]  # shares the array's memory: each entry is read (and freed) once
+                outcome = _read(result, self._invalid_trigger) if result else InternalError("out of memory")
+                outcomes.append(errors.get(index, outcome))
+            return outcomes
 
-        ``timeout`` is how long this wait may take in all, in seconds (default: the client's ``wait_timeout``,
-        else 25 minutes). When ``build`` is a :class:`Build`, the returned one keeps its ``already_exists``,
-        and its ``cf_ray`` and ``raw`` unless the wait brings newer ones.
+        return Plan(options, call, release, finish)
 
-        Raises:
-            WaitTimeoutError: the build did not stop in time (also the builtin ``TimeoutError``).
-            InvalidOptionError: no API token or account ID (neither given nor in the environment), ``build``
-                is not a build UUID, or ``timeout`` is out of range; also a ValueError.
-            NotFoundError, APIError (e.g. a wrong token: ``api_code`` 10000), HTTPError, ResponseError,
-            InternalError...: a poll failed for good; all are :class:`DeployHookError`.
-            TypeError: ``build`` is neither a Build nor a str.
-        """
+    def _plan_wait(self, build: Build | str, on_status: StatusCallback, on_log: LogCallback,
+                   timeout: float | None) -> Plan[Any, Build]:
         if isinstance(build, Build):
             given = build
         elif isinstance(build, str):
             given = Build(build, BuildStatus.UNKNOWN, None, None, None, {})
         else:
             raise TypeError(f"build must be a Build or a build UUID str, not {type(build).__name__}")
-        build_uuid = given.build_uuid
-        if build_uuid is None or "\0" in build_uuid or not build_uuid.isascii():
-            raise InvalidOptionError("the build UUID is not a UUID")
-        final = self._follow(lib.deployhook_wait, build_uuid.encode("ascii"), given, on_status, on_log, timeout,
-                             InvalidOptionError)
-        return Build(final.build_uuid, final.status, given.already_exists, final.created_on or given.created_on,
-                     given.cf_ray if final.cf_ray is None else final.cf_ray, final.raw or given.raw, final.outcome,
-                     final.preview_url, final.stopped_on)
+        build_uuid = None if given.build_uuid is None else _c_string("build", given.build_uuid)
+        plan = self._plan_follow(lib.deployhook_wait, build_uuid, given, on_status, on_log, timeout,
+                                 _invalid_option)
+        follow = plan.finish
 
-    def _follow(self, function: Callable[..., ctypes._Pointer[Result]], target: bytes, given: Build,
-                on_status: StatusCallback, on_log: LogCallback, timeout: float | None,
-                invalid_argument: type[DeployHookError]) -> Build:
-        """Calls ``deployhook_wait`` or ``deployhook_trigger_and_wait`` on ``target``, relaying its events; an
-        invalid argument raises ``invalid_argument``."""
-        events = _Events(given, on_status, on_log)  # holds the CFUNCTYPE object until the call has returned
-        options = None if timeout is None else self._copy_options(wait_timeout=timeout)
-        try:
-            result = self._run(lambda own: function(target, own if options is None else options,
-                                                     int(on_log is not None), events.callback, None))
-        finally:
-            if options is not None:
-                lib.deployhook_options_free(options)
-        outcome = _read(result, invalid_argument)
-        if events.error is not None:
-            raise events.error
-        return _raise_or_return(outcome)
+        def finish(result: Any) -> Build:
+            final = follow(result)
+            return Build(final.build_uuid, final.status, given.already_exists, final.created_on or given.created_on,
+                         given.cf_ray if final.cf_ray is None else final.cf_ray, final.raw or given.raw,
+                         final.outcome, final.preview_url, final.stopped_on)
 
-    def _check_credentials(self) -> None:
-        """Raises InvalidOptionError when a wait would lack the API token or the account ID.
+        plan.finish = finish
+        return plan
 
-        The library finds that too, before sending anything, but with the same code as a bad hook: checking
-        here first tells the two apart.
-        """
-        if not (self._has_api_token or os.environ.get("CLOUDFLARE_API_TOKEN")) or not (
-                "account_id" in self._settings or os.environ.get("CLOUDFLARE_ACCOUNT_ID")):
-            raise InvalidOptionError("following a build needs an account ID and an API token "
-                                     "(CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN)")
+    def _plan_follow(self, function: Callable[..., ResultPtr], target: bytes | None, given: Build,
+                     on_status: StatusCallback, on_log: LogCallback, timeout: float | None,
+                     invalid_argument: Callable[[], type[DeployHookError]]) -> Plan[Any, Build]:
+        """A plan calling ``deployhook_wait`` or ``deployhook_trigger_and_wait`` on ``target``, relaying its
+        events; an invalid argument raises the class ``invalid_argument()`` names."""
+        events = Events(given, on_status, on_log)  # holds the CFUNCTYPE object until the call has returned
+        options = self._per_call(wait_timeout=timeout)
+        follow_logs = int(on_log is not None)
 
-    def _copy_options(self, *, wait_timeout: float) -> ctypes._Pointer[Options]:
-        """New C options holding this client's settings and ``wait_timeout``; the caller frees them."""
-        milliseconds = _milliseconds("timeout", wait_timeout)
-        options = lib.deployhook_options_new()
-        if not options:
-            raise MemoryError("deployhook_options_new failed")
-        try:
-            for apply in self._replay:
-                if apply(options) != ErrorCode.OK:
-                    raise InvalidOptionError("this client's options could not be copied (is its ca_file readable?)")
-            if lib.deployhook_options_set_wait_timeout_ms(options, milliseconds) != ErrorCode.OK:
-                raise InvalidOptionError(f"timeout {_SECONDS_RULE}, got {wait_timeout!r}")
-        except BaseException:
-            lib.deployhook_options_free(options)
-            raise
-        return options
+        def finish(result: ResultPtr | None) -> Build:
+            outcome = _read(_present(result), invalid_argument)
+            if events.error is not None:
+                raise events.error
+            return _raise_or_return(outcome)
 
-    def _run(self, call: Callable[[ctypes._Pointer[Options]], ctypes._Pointer[Result]]) -> ctypes._Pointer[Result]:
-        """:meth:`_call` for a function that returns a result; MemoryError when it returned none."""
-        result = self._call(call)
-        if not result:
-            raise MemoryError("libdeployhook returned no result")
-        return result
+        return Plan(options, lambda: function(target, options, follow_logs, events.callback, None),
+                    lib.deployhook_free_result, finish, events)
 
-    def _call(self, call: Callable[[ctypes._Pointer[Options]], T]) -> T:
-        """``call(options)``, the options kept alive until it returns even if :meth:`close` comes meanwhile."""
+    def _per_call(self, wait_timeout: float | None = None) -> OptionsPointer:
+        """A copy of the options for one call (``deployhook_options_dup``: the same settings and connections,
+        an interrupter of its own), with ``wait_timeout`` if given; the plan's runner frees it."""
+        milliseconds = None if wait_timeout is None else _milliseconds("timeout", wait_timeout)
         with self._lock:
             if self._closed:
                 raise RuntimeError("this deployhook.Client is closed")
-            self._calls += 1
+            options: OptionsPointer = lib.deployhook_options_dup(self._options)
+        if not options:
+            raise MemoryError("deployhook_options_dup failed")
+        if milliseconds is not None:
+            try:
+                _check(lib.deployhook_options_set_wait_timeout_ms(options, milliseconds), "timeout")
+            except BaseException:
+                lib.deployhook_options_free(options)
+                raise
+        return options
+
+    def _invalid_trigger(self) -> type[DeployHookError]:
+        """The class of a trigger's invalid argument: InvalidOptionError when the API base the library read from
+        ``CLOUDFLARE_BASE_URL`` is what it refused (the library's setter refuses it too), else InvalidHookError."""
+        if "base_url" in self._settings:
+            return InvalidHookError
+        text = os.environ.get(_BASE_URL_VARIABLE)
+        if not text:
+            return InvalidHookError
+        probe = lib.deployhook_options_new()
+        if not probe:
+            raise MemoryError("deployhook_options_new failed")
         try:
-            return call(self._options)
+            refused = lib.deployhook_options_set_base_url(probe, os.fsencode(text)) != ErrorCode.OK
         finally:
-            with self._lock:
-                self._calls -= 1
-                release = self._closed and self._calls == 0
-            if release:
-                self._free()
+            lib.deployhook_options_free(probe)
+        return InvalidOptionError if refused else InvalidHookError
 
     def close(self) -> None:
-        """Frees the C options (after the calls in flight end). Idempotent; later calls raise RuntimeError."""
+        """Frees the C options; calls in flight finish with their own copies. Idempotent; later calls raise
+        RuntimeError."""
         with self._lock:
             self._closed = True
-            release = self._calls == 0
-        if release:
             self._free()
 
     def __enter__(self) -> Client:
@@ -326,39 +357,6 @@ class Client:
         settings = ", ".join(f"{name}={value!r}" for name, value in self._settings.items())
         return f"<deployhook.Client({settings}){' closed' if self._closed else ''}>"
 
-
-class _Events:
-    """Relays the library's wait events to ``on_status`` and ``on_log``, on the waiting thread.
-
-    ctypes would only print an exception raised in a callback: the first one is kept in ``error`` instead,
-    for the caller to re-raise once the C call has returned, and every later event is ignored.
-    """
-
-    def __init__(self, given: Build, on_status: StatusCallback, on_log: LogCallback) -> None:
-        self.error: BaseException | None = None
-        self._given = given
-        self._on_status = on_status
-        self._on_log = on_log
-        self.callback = _NO_CALLBACK if on_status is None and on_log is None else WaitCallback(self._receive)
-
-    def _receive(self, event: int, status: int, text: bytes | None, timestamp: float, user_data: object) -> None:
-        """The ``deployhook_wait_callback``."""
-        if self.error is not None:
-            return
-        try:
-            if event == _EVENT_STATUS and self._on_status is not None:
-                given = self._given
-                build_uuid = text.decode("ascii", "replace") if text is not None else given.build_uuid
-                self._on_status(Build(build_uuid, _status(status), given.already_exists, given.created_on,
-                                      given.cf_ray, given.raw))
-            elif event == _EVENT_LOG and self._on_log is not None and text is not None:
-                self._on_log(text.decode("utf-8", "replace"))
-        except BaseException as error:  # KeyboardInterrupt too: it must reach the caller, not ctypes' printout
-            self.error = error
-
-
-_NO_CALLBACK = WaitCallback()
-"""A NULL ``deployhook_wait_callback`` (ctypes refuses None for one)."""
 
 _NO_BUILD = Build(None, BuildStatus.UNKNOWN, None, None, None, {})
 """What is known of a build before the trigger has answered."""
@@ -379,10 +377,34 @@ def trigger(hook: str, wait: bool = False, on_status: StatusCallback = None, on_
     return _default_client.trigger(hook, wait, on_status, on_log, timeout)
 
 
-def _read(result: ctypes._Pointer[Result],
-          invalid_argument: type[DeployHookError] = InvalidHookError) -> Build | DeployHookError:
+def _check(code: int, name: str) -> None:
+    """Raises the library's reason, after the name of the argument, when the setter of argument ``name``
+    returned an error: InvalidOptionError for an invalid argument, else the class of the code."""
+    if code == ErrorCode.OK:
+        return
+    reason = _text(lib.deployhook_last_error_message() or lib.deployhook_error_name(code))
+    raise (InvalidOptionError if code == ErrorCode.INVALID_ARGUMENT else error_class(code))(f"{name}: {reason}")
+
+
+def _invalid_option() -> type[DeployHookError]:
+    """The class of a wait's invalid argument (the build UUID, or the API base)."""
+    return InvalidOptionError
+
+
+def _ignore(value: object) -> None:
+    """Frees nothing."""
+
+
+def _present(result: ResultPtr | None) -> ResultPtr:
+    """The result a C call returned; MemoryError when it returned none (out of memory)."""
+    if not result:
+        raise MemoryError("libdeployhook returned no result")
+    return result
+
+
+def _read(result: ResultPtr, invalid_argument: Callable[[], type[DeployHookError]]) -> Build | DeployHookError:
     """Reads everything from ``result``, frees it exactly once, and returns the build or the error (of class
-    ``invalid_argument`` for an invalid argument)."""
+    ``invalid_argument()`` for an invalid argument)."""
     try:
         code = lib.deployhook_error_code(result)
         cf_ray = _text(lib.deployhook_cf_ray(result))
@@ -391,7 +413,7 @@ def _read(result: ctypes._Pointer[Result],
             api_code = lib.deployhook_api_error_code(result) or None
             http_status = lib.deployhook_http_status(result) or None
             if code == ErrorCode.INVALID_ARGUMENT:
-                return invalid_argument(message, api_code=api_code, http_status=http_status, cf_ray=cf_ray)
+                return invalid_argument()(message, api_code=api_code, http_status=http_status, cf_ray=cf_ray)
             return error_for(code, message, api_code=api_code, http_status=http_status, cf_ray=cf_ray)
         build_uuid = _text(lib.deployhook_build_uuid(result))
         status = lib.deployhook_build_status(result)
@@ -405,7 +427,7 @@ def _read(result: ctypes._Pointer[Result],
         lib.deployhook_free_result(result)
     return Build(
         build_uuid=build_uuid,
-        status=_status(status),
+        status=status_of(status),
         already_exists=None if already_exists < 0 else bool(already_exists),
         created_on=parse_timestamp(created_on),
         cf_ray=cf_ray,
@@ -416,10 +438,19 @@ def _read(result: ctypes._Pointer[Result],
     )
 
 
-def _decoded(body: bytes | None) -> dict:
-    """The answer's JSON object, or ``{}`` when there is none (the library has already judged the answer)."""
+def _first_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose repeated keys keep their first value, as the library reads them."""
+    decoded: dict[str, Any] = {}
+    for key, value in pairs:
+        decoded.setdefault(key, value)
+    return decoded
+
+
+def _decoded(body: bytes | None) -> dict[str, Any]:
+    """The answer's JSON object, or ``{}`` when there is none (the library has already judged the answer). A
+    repeated key keeps its first value, as in the library's reading, so ``raw`` agrees with the fields."""
     try:
-        value = json.loads(body) if body else {}
+        value = json.loads(body, object_pairs_hook=_first_wins) if body else {}
     except ValueError:  # UnicodeDecodeError and JSONDecodeError alike: never a bare exception for the caller
         return {}
     return value if isinstance(value, dict) else {}
@@ -430,11 +461,6 @@ def _raise_or_return(outcome: Build | DeployHookError) -> Build:
     if isinstance(outcome, DeployHookError):
         raise outcome
     return outcome
-
-
-def _status(number: int) -> BuildStatus:
-    """A ``deployhook_status`` number as a :class:`BuildStatus`; ``UNKNOWN`` for one a newer library may add."""
-    return STATUS_BY_NUMBER[number] if 0 <= number < len(STATUS_BY_NUMBER) else BuildStatus.UNKNOWN
 
 
 def _text(value: bytes | None) -> str | None:
@@ -452,19 +478,22 @@ def _encode_hook(hook: str) -> bytes:
 
 
 def _c_string(name: str, value: str, *, secret: bool = False) -> bytes:
-    """An option's text as a C string; an error quotes it unless it is a ``secret``."""
+    """An argument's text as a C string; TypeError unless it is a str. A NUL inside cannot cross to C (the
+    library would see only the text before it): that raises InvalidOptionError, quoting the value unless it is
+    a ``secret``."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     if "\0" in value:
-        raise InvalidOptionError(f"{name} must not contain NUL characters" + ("" if secret else f", got {value!r}"))
+        raise InvalidOptionError(f"{name}: a NUL character cannot be passed to the library"
+                                 + ("" if secret else f" ({value!r})"))
     return value.encode("utf-8", "surrogatepass")
 
 
 def _c_path(name: str, value: str | os.PathLike[str]) -> bytes:
-    """A file name as a C string, in the file system's encoding."""
+    """A file name as a C string, in the file system's encoding (a NUL inside raises as in _c_string)."""
     path = os.fsencode(value)
     if b"\0" in path:
-        raise InvalidOptionError(f"{name} must not contain NUL characters, got {value!r}")
+        raise InvalidOptionError(f"{name}: a NUL character cannot be passed to the library ({value!r})")
     return path
 
 

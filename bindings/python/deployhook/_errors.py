@@ -154,10 +154,15 @@ _CLASSES: dict[int, type[DeployHookError]] = {
 }
 
 
+def error_class(code: int) -> type[DeployHookError]:
+    """The class of the errors with this code; :class:`InternalError` for a code it does not know (which only a
+    newer library could send)."""
+    return _CLASSES.get(code, InternalError)
+
+
 def error_for(
     code: int, message: str, *, api_code: int | None, http_status: int | None, cf_ray: str | None
 ) -> DeployHookError:
     """The exception for a failed trigger or wait: the class of its code; :class:`InternalError` for a code it
     does not know (which only a newer library could send)."""
-    cls = _CLASSES.get(code, InternalError)
-    return cls(message, api_code=api_code, http_status=http_status, cf_ray=cf_ray)
+    return error_class(code)(message, api_code=api_code, http_status=http_status, cf_ray=cf_ray)

@@ -1,4 +1,5 @@
-"""What a successful trigger or wait returns: the :class:`Build`, its :class:`BuildStatus` and :class:`BuildOutcome`."""
+"""What a successful trigger or wait returns: the :class:`Build`, its :class:`BuildStatus` and :class:`BuildOutcome`;
+and the :class:`LogLine` a wait's ``on_log`` receives."""
 
 from __future__ import annotations
 
@@ -155,6 +156,31 @@ class Build:
         from dataclasses import FrozenInstanceError
 
         raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+class LogLine(str):
+    """A line of a build's log, as ``on_log`` receives it: a ``str`` (the line's text) that also carries when
+    the build printed it.
+
+    Attributes:
+        timestamp: the line's time in seconds since 1970 (UTC), as the library read it (Cloudflare may send
+            seconds or milliseconds; the library tells them apart).
+    """
+
+    timestamp: float
+
+    def __new__(cls, text: str, timestamp: float) -> LogLine:
+        line = super().__new__(cls, text)
+        line.timestamp = timestamp
+        return line
+
+    @property
+    def time(self) -> datetime:
+        """The line's time as a timezone-aware (UTC) datetime."""
+        return datetime.fromtimestamp(self.timestamp, timezone.utc)
+
+    def __reduce__(self) -> tuple[type[LogLine], tuple[str, float]]:
+        return (LogLine, (str(self), self.timestamp))
 
 
 _TIMESTAMP = re.compile(

@@ -486,7 +486,7 @@ class _API:
                 return _failure(404, 12000, "Not found")
             lines = build.logs(self._clock())
         start = _decode_cursor(cursor, len(lines))
-        page = [[round(moment, 3), text] for moment, text in lines[start:start + self._log_page_size]]
+        page = [(round(moment, 3), text) for moment, text in lines[start:start + self._log_page_size]]
         end = start + len(page)
         if end < len(lines):
             return _success({"cursor": _encode_cursor(end, page[-1][0]), "lines": page, "truncated": True})

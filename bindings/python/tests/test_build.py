@@ -184,3 +184,12 @@ def test_parse_timestamp(text: str | None, expected: datetime | None) -> None:
     from deployhook._models import parse_timestamp
 
     assert parse_timestamp(text) == expected
+
+
+def test_log_line_is_a_str_with_its_time() -> None:
+    line = deployhook.LogLine("Success: deployed", 1577470283.5)
+    assert line == "Success: deployed" and isinstance(line, str) and str(line) == "Success: deployed"
+    assert line.timestamp == 1577470283.5
+    assert line.time == datetime(2019, 12, 27, 18, 11, 23, 500000, tzinfo=timezone.utc)
+    copy = pickle.loads(pickle.dumps(line))
+    assert type(copy) is deployhook.LogLine and copy == line and copy.timestamp == line.timestamp
