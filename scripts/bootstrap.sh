@@ -53,6 +53,7 @@ pip_missing=()
 if [ "$profile" = test ]; then
   python3 -m pytest --version >/dev/null 2>&1 || pip_missing+=(pytest)
   python3 -c 'import cffi' >/dev/null 2>&1 || pip_missing+=(cffi)    # Tests/ffi: the declarations in cffi
+  python3 -c 'import mypy' >/dev/null 2>&1 || pip_missing+=(mypy)    # bindings/python: mypy --strict
 fi
 
 install_command="apt-get update && apt-get install -y --no-install-recommends ${missing[*]:-}"

@@ -121,8 +121,6 @@ def test_a_build_uuid_that_is_no_uuid_is_a_response_error(client: deployhook.Cli
     assert fake_cloudflare.NOT_A_UUID_BUILD not in str(caught.value)
 
 
-@pytest.mark.xfail(strict=True, reason="the core still retries a 2xx answer carrying x-should-retry: true (3 POSTs): "
-                   "issue 11, item 12; remove this marker with the core fix")
 def test_a_successful_answer_is_final_even_with_x_should_retry_true(client: deployhook.Client,
                                                                     fake: FakeAPI) -> None:
     """retry_true_2xx answers 200 with x-should-retry: true: the header only overrides the decision for

@@ -281,7 +281,7 @@ _OPTION_SETTERS = {
     "deployhook_options_set_connect_timeout_ms", "deployhook_options_set_max_retries",
     "deployhook_options_set_ca_file", "deployhook_options_set_user_agent", "deployhook_options_set_api_token",
     "deployhook_options_set_account_id", "deployhook_options_set_wait_timeout_ms",
-    "deployhook_options_set_max_concurrency",
+    "deployhook_options_set_max_concurrency", "deployhook_options_set_binding_name",
 }
 _DISABLING_WORDS = re.compile(r"verif|insecure|ssl|tls|peer|pin|skip|trust|unsafe|no_?check", re.IGNORECASE)
 
