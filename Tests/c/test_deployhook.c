@@ -877,6 +877,90 @@ static void test_connection_reuse(void)
     CHECK_INT(recorded_connections(), 3);
 }
 
+/* Build details and cancel over the fake's build endpoints (its BUILD_SCENARIOS). */
+#define BUILDS_TOKEN "fake-api-token-for-builds"
+#define BUILDS_ACCOUNT "023e105f4ecef8ad9ca31a8372d0c353"
+
+static deployhook_options *builds_options(void)
+{
+    deployhook_options *o = fake_options(0, 10000);
+    CHECK_INT(deployhook_options_set_api_token(o, BUILDS_TOKEN), DEPLOYHOOK_OK);
+    CHECK_INT(deployhook_options_set_account_id(o, BUILDS_ACCOUNT), DEPLOYHOOK_OK);
+    return o;
+}
+
+static void test_build_details_and_cancel(void)
+{
+    deployhook_options *o = builds_options();
+    deployhook_options *none = fake_options(0, 10000);
+    deployhook_result *r;
+    set_case("build details");
+    r = deployhook_trigger_and_wait("b0000003-0000-4000-8000-000000000003", o, 0, NULL, NULL);
+    CHECK_INT(deployhook_error_code(r), DEPLOYHOOK_OK);
+    CHECK_INT(deployhook_build_outcome(r), DEPLOYHOOK_OUTCOME_SUCCESS);
+    CHECK_STR(deployhook_build_uuid(r), "bd000003-0000-4000-8000-000000000003");
+    CHECK_STR(deployhook_branch(r), "main");
+    CHECK_STR(deployhook_commit_hash(r), "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b");
+    CHECK_STR(deployhook_commit_message(r), "Fix the caf\xc3\xa9 menu\n\nAnd its prices");
+    CHECK_STR(deployhook_author(r), "ada@example.com");
+    CHECK_STR(deployhook_trigger_source(r), "deploy_hook");
+    CHECK_STR(deployhook_deploy_hook_name(r), "Production deploy hook");
+    CHECK_STR(deployhook_trigger_name(r), "Deploy default branch");
+    CHECK_STR(deployhook_preview_url(r), "https://1a2b3c4d-my-worker.my-subdomain.workers.dev");
+    CHECK(deployhook_initializing_on(r) != NULL && deployhook_running_on(r) != NULL);
+    CHECK(deployhook_modified_on(r) != NULL && deployhook_stopped_on(r) != NULL);
+    CHECK_INT(deployhook_already_stopped(r), -1);  /* not a cancel */
+    deployhook_free_result(r);
+    CHECK(deployhook_branch(NULL) == NULL && deployhook_commit_hash(NULL) == NULL && deployhook_modified_on(NULL) == NULL);
+    r = deployhook_trigger(OK_UUID);  /* a trigger answer carries no details */
+    CHECK(deployhook_commit_hash(r) == NULL && deployhook_author(r) == NULL);
+    deployhook_free_result(r);
+
+    set_case("cancel a running build");
+    fake_reset();
+    r = deployhook_cancel_build("bd000008-0000-4000-8000-000000000008", o);
+    CHECK_INT(deployhook_error_code(r), DEPLOYHOOK_OK);
+    CHECK_INT(deployhook_build_outcome(r), DEPLOYHOOK_OUTCOME_CANCELLED);
+    CHECK_INT(deployhook_build_status(r), DEPLOYHOOK_STATUS_STOPPED);
+    CHECK_INT(deployhook_already_stopped(r), 0);
+    CHECK(deployhook_stopped_on(r) != NULL);
+    CHECK_STR(deployhook_build_uuid(r), "bd000008-0000-4000-8000-000000000008");
+    deployhook_free_result(r);
+    CHECK(fake_requests() == 1 && strstr(g_fake_body, "\"method\":\"PUT\"") != NULL &&
+          strstr(g_fake_body, "/builds/builds/bd000008-0000-4000-8000-000000000008/cancel") != NULL);
+
+    set_case("cancel a build that had already stopped");
+    r = deployhook_cancel_build("bd000009-0000-4000-8000-000000000009", o);
+    CHECK_INT(deployhook_error_code(r), DEPLOYHOOK_OK);
+    CHECK_INT(deployhook_already_stopped(r), 1);
+    CHECK_INT(deployhook_build_outcome(r), DEPLOYHOOK_OUTCOME_SUCCESS);
+    deployhook_free_result(r);
+    r = deployhook_cancel_build("bd00000a-0000-4000-8000-00000000000a", o);
+    CHECK_INT(deployhook_error_code(r), DEPLOYHOOK_ERR_API);
+    CHECK_INT(deployhook_api_error_code(r), 12002);
+    CHECK_INT(deployhook_http_status(r), 400);
+    CHECK_INT(deployhook_already_stopped(r), -1);
+    deployhook_free_result(r);
+
+    set_case("cancel: bad arguments send nothing");
+    fake_reset();
+    unsetenv("CLOUDFLARE_API_TOKEN");
+    unsetenv("CLOUDFLARE_ACCOUNT_ID");
+    r = deployhook_cancel_build("bd000008-0000-4000-8000-000000000008", none);
+    CHECK_INT(deployhook_error_code(r), DEPLOYHOOK_ERR_NO_CREDENTIALS);
+    deployhook_free_result(r);
+    r = deployhook_cancel_build("not-a-build", o);
+    CHECK_INT(deployhook_error_code(r), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    CHECK(deployhook_build_uuid(r) == NULL);
+    deployhook_free_result(r);
+    r = deployhook_cancel_build(NULL, o);
+    CHECK_INT(deployhook_error_code(r), DEPLOYHOOK_ERR_INVALID_ARGUMENT);
+    deployhook_free_result(r);
+    CHECK_REQUESTS(0);
+    deployhook_options_free(none);
+    deployhook_options_free(o);
+}
+
 /* SIGALRM: a call hung; report the case and fail instead of blocking CI. */
 static void on_watchdog(int sig)
 {
@@ -913,6 +997,7 @@ int main(int argc, char **argv)
     test_concurrency();
     test_trigger_many();
     test_connection_reuse();
+    test_build_details_and_cancel();
 
     return check_summary();
 }
