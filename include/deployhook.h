@@ -24,10 +24,16 @@
  * - Callbacks: a callback must return normally (no exception, no longjmp or other non-local exit through the
  *   library's frames) and may call any deployhook function.
  * - Threads: every function may be called from many threads at once, on different results. An options object
- *   may be shared by threads that only read it (trigger with it) while no thread changes it.
- * - Secrets: the deploy hook is a secret: no message or name the library writes contains it, even when a
- *   server echoes it back. The one deliberate exception is deployhook_response_body(): it returns the raw
- *   body exactly as the server sent it (see SECURITY.md).
+ *   may be shared by any number of threads, and its setters may run at any time: each call takes a consistent
+ *   snapshot of the settings when it begins. Every function works on a thread with a 64 KiB stack (answers
+ *   nested more than 16 levels deep are refused, never decoded recursively).
+ * - fork(): a child process does not reuse the connections its parent's options had open (it drops them
+ *   without closing them, so nothing it does reaches the parent's sockets): parent and child never read each
+ *   other's answers, and both may go on with the same options.
+ * - Secrets: the deploy hooks and the API token are secrets: no string the library returns (messages, names,
+ *   result fields, cf-ray, log lines) contains one, in any spelling, even when a server echoes it back. The
+ *   one deliberate exception is deployhook_response_body(): it returns the raw body exactly as the server
+ *   sent it (see SECURITY.md).
  */
 #ifndef DEPLOYHOOK_H
 #define DEPLOYHOOK_H
