@@ -27,7 +27,7 @@ enum ResponseClassifier {
     }
 
     /// The `result` fields of a successful answer (nil when it had none) with the answer, or a typed error.
-    static func classify<Fields: Decodable>(_ http: HTTPResponse, _ subject: Subject) -> Result<(Fields?, APIResponse), DeployHookError> {
+    static func classify<Fields: EnvelopeResult>(_ http: HTTPResponse, _ subject: Subject) -> Result<(Fields?, APIResponse), DeployHookError> {
         let response = APIResponse(statusCode: http.status, cfRay: http.headers["cf-ray"], body: http.body)
         let envelope = Envelope<Fields>.decode(http.body)
         if (200..<300).contains(http.status) {
