@@ -40,7 +40,7 @@ struct DecodeBenchmark {
             #expect(ok)
             best = min(best, elapsed)
         }
-        print("decode benchmark: \(name): \(iterations) decodes in \(best) (\(best / iterations) each)")
+        print("decode benchmark: \(name): \(iterations) runs in \(best) (\(best / iterations) each), best of 3")
         return best
     }
 
