@@ -46,12 +46,10 @@ let package = Package(
                     "-use-ld=lld",
                     "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/DeployHookC/exports.map",
                     "-Xlinker", "-soname=\(soname)",
-                    // Self-contained: the Swift runtime and FoundationEssentials linked in, no RUNPATH into
-                    // the toolchain (SwiftPM's $ORIGIN only), so the .so runs where no Swift is installed.
-                    // FoundationEssentials' static archive does not pull in these three by itself.
+                    // Self-contained: the Swift runtime linked in, no RUNPATH into the toolchain (SwiftPM's
+                    // $ORIGIN only), so the .so runs where no Swift is installed. No Foundation: the core
+                    // reads JSON, times and files itself.
                     "-static-stdlib", "-no-toolchain-stdlib-rpath",
-                    "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
-                    "-Xlinker", "-lswiftSynchronization",
                 ]),
             ]
         ),
@@ -61,11 +59,7 @@ let package = Package(
             dependencies: ["DeployHook"],
             linkerSettings: [
                 // Self-contained like the library: starts faster and runs without the toolchain.
-                .unsafeFlags([
-                    "-use-ld=lld", "-static-stdlib",
-                    "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
-                    "-Xlinker", "-lswiftSynchronization",
-                ]),
+                .unsafeFlags(["-use-ld=lld", "-static-stdlib"]),
             ]
         ),
         .testTarget(name: "DeployHookTests", dependencies: ["DeployHook"]),

@@ -121,88 +121,49 @@ public struct BuildLogPage: Sendable, Equatable {
 }
 
 /// The `result` of a get-build answer.
-struct BuildFields: Decodable {
+struct BuildFields: EnvelopeResult {
     var details: BuildDetails
 
-    init(from decoder: any Decoder) throws {
-        let fields = try decoder.container(keyedBy: CodingKeys.self)
-        details = BuildDetails(buildUUID: fields.lenient(String.self, .buildUUID) ?? "",
-                               status: BuildStatus(apiValue: fields.lenient(String.self, .status)),
-                               outcome: BuildOutcome(apiValue: fields.lenient(String.self, .buildOutcome)),
-                               createdOn: fields.lenient(String.self, .createdOn),
-                               initializingOn: fields.lenient(String.self, .initializingOn),
-                               runningOn: fields.lenient(String.self, .runningOn),
-                               stoppedOn: fields.lenient(String.self, .stoppedOn),
-                               previewURL: fields.lenient(String.self, .previewURL))
-        details.modifiedOn = fields.lenient(String.self, .modifiedOn)
-        let metadata = fields.lenient(Metadata.self, .metadata)
+    init?(json result: JSONValue) {
+        guard result.isObject else { return nil }
+        details = BuildDetails(buildUUID: result["build_uuid"]?.string ?? "",
+                               status: BuildStatus(apiValue: result["status"]?.string),
+                               outcome: BuildOutcome(apiValue: result["build_outcome"]?.string),
+                               createdOn: result["created_on"]?.string,
+                               initializingOn: result["initializing_on"]?.string,
+                               runningOn: result["running_on"]?.string,
+                               stoppedOn: result["stopped_on"]?.string,
+                               previewURL: result["preview_url"]?.string)
+        details.modifiedOn = result["modified_on"]?.string
+        // `build_trigger_metadata`: the fields a user acts on; `deploy_hook` and `trigger`: their names.
+        // Each read as absent when not an object.
+        let metadata = result["build_trigger_metadata"]
         details.source = BuildSource(
-            branch: metadata?.branch, commitHash: metadata?.commitHash, commitMessage: metadata?.commitMessage,
-            author: metadata?.author, triggerSource: metadata?.triggerSource,
-            deployHookName: fields.lenient(Named.self, .deployHook)?.deployHookName,
-            triggerName: fields.lenient(Named.self, .trigger)?.triggerName)
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case buildUUID = "build_uuid", status, buildOutcome = "build_outcome", createdOn = "created_on"
-        case initializingOn = "initializing_on", runningOn = "running_on", stoppedOn = "stopped_on", previewURL = "preview_url"
-        case modifiedOn = "modified_on", metadata = "build_trigger_metadata", deployHook = "deploy_hook", trigger
-    }
-
-    /// `build_trigger_metadata`: the fields a user acts on.
-    private struct Metadata: Decodable {
-        var branch, commitHash, commitMessage, author, triggerSource: String?
-
-        init(from decoder: any Decoder) throws {
-            let fields = try decoder.container(keyedBy: CodingKeys.self)
-            branch = fields.lenient(String.self, .branch)
-            commitHash = fields.lenient(String.self, .commitHash)
-            commitMessage = fields.lenient(String.self, .commitMessage)
-            author = fields.lenient(String.self, .author)
-            triggerSource = fields.lenient(String.self, .triggerSource)
-        }
-
-        private enum CodingKeys: String, CodingKey {
-            case branch, commitHash = "commit_hash", commitMessage = "commit_message", author
-            case triggerSource = "build_trigger_source"
-        }
-    }
-
-    /// `deploy_hook` or `trigger`: their names.
-    private struct Named: Decodable {
-        var deployHookName, triggerName: String?
-
-        init(from decoder: any Decoder) throws {
-            let fields = try decoder.container(keyedBy: CodingKeys.self)
-            deployHookName = fields.lenient(String.self, .deployHookName)
-            triggerName = fields.lenient(String.self, .triggerName)
-        }
-
-        private enum CodingKeys: String, CodingKey { case deployHookName = "deploy_hook_name", triggerName = "trigger_name" }
+            branch: metadata?["branch"]?.string, commitHash: metadata?["commit_hash"]?.string,
+            commitMessage: metadata?["commit_message"]?.string, author: metadata?["author"]?.string,
+            triggerSource: metadata?["build_trigger_source"]?.string,
+            deployHookName: result["deploy_hook"]?["deploy_hook_name"]?.string,
+            triggerName: result["trigger"]?["trigger_name"]?.string)
     }
 }
 
-/// The `result` of a logs answer; lines that are not `[number, string]` pairs are skipped.
-struct LogFields: Decodable {
+/// The `result` of a logs answer. `lines` is a list of `[number, string]` pairs (more elements are
+/// ignored); a pair of other types is skipped, and a list with an entry that is not a list at all reads as
+/// no lines, as any field of the wrong type reads as absent.
+struct LogFields: EnvelopeResult {
     var page: BuildLogPage
 
-    init(from decoder: any Decoder) throws {
-        let fields = try decoder.container(keyedBy: CodingKeys.self)
-        let pairs = fields.lenient([LenientLogLine].self, .lines) ?? []
-        page = BuildLogPage(cursor: fields.lenient(String.self, .cursor), lines: pairs.compactMap(\.line),
-                            truncated: fields.lenient(Bool.self, .truncated) ?? false)
+    init?(json result: JSONValue) {
+        guard result.isObject else { return nil }
+        let entries = result["lines"]?.elements ?? []
+        let lines = entries.allSatisfy(\.isArray) ? entries.compactMap(Self.line) : []
+        page = BuildLogPage(cursor: result["cursor"]?.string, lines: lines, truncated: result["truncated"]?.bool ?? false)
     }
 
-    private struct LenientLogLine: Decodable {
-        var line: BuildLogLine?
-
-        init(from decoder: any Decoder) throws {
-            var pair = try decoder.unkeyedContainer()
-            let timestamp = try? pair.decode(Double.self)
-            let message = try? pair.decode(String.self)
-            line = timestamp.flatMap { time in message.map { BuildLogLine(timestamp: BuildLogLine.seconds(fromAPI: time), message: $0) } }
+    private static func line(_ pair: JSONValue) -> BuildLogLine? {
+        guard let items = pair.elements, items.count >= 2, let time = items[0].number, let message = items[1].string else {
+            return nil
         }
+        return BuildLogLine(timestamp: BuildLogLine.seconds(fromAPI: time), message: message)
     }
-
-    private enum CodingKeys: String, CodingKey { case cursor, lines, truncated }
 }

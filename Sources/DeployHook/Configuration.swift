@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// How triggers are made. Every setter validates its value and, when it throws, changes nothing.
 public struct Configuration: Sendable, Equatable {
     /// The most concurrency accepted.
@@ -80,12 +74,10 @@ public struct Configuration: Sendable, Equatable {
     /// (the file only: libcurl's CA directory is not consulted then); nil goes back to the system's.
     public mutating func setCAFile(_ path: String?) throws(DeployHookError) {
         guard let path else { caFile = nil; return }
-        var isDirectory = false
-        guard !path.isEmpty, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory,
-              FileManager.default.isReadableFile(atPath: path) else {
+        guard CAFile.isReadableFile(path) else {
             throw DeployHookError(.invalidArgument, "the CA file does not exist, is a directory, or cannot be read")
         }
-        guard Self.holdsPEMCertificate(path) else {
+        guard CAFile.holdsPEMCertificate(path) else {
             throw DeployHookError(.invalidArgument, "the CA file holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
         }
         caFile = path
@@ -152,13 +144,6 @@ public struct Configuration: Sendable, Equatable {
         if let baseURL { return baseURL }
         guard let text = environment(Self.baseURLEnvironmentVariable), !text.isEmpty else { return .cloudflare }
         return try APIBase.parsingSetting(text.trimmingWhitespace(), name: Self.baseURLEnvironmentVariable)
-    }
-
-    /// True when the file (mapped, not read; at most 16 MiB) contains a PEM certificate block.
-    private static func holdsPEMCertificate(_ path: String) -> Bool {
-        guard let contents = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
-              contents.count <= 16 << 20 else { return false }
-        return contents.firstRange(of: Data("-----BEGIN CERTIFICATE-----".utf8)) != nil
     }
 
     private static func validated(_ value: Duration, _ name: String) throws(DeployHookError) -> Duration {

@@ -121,7 +121,7 @@ public struct DeployHookClient: Sendable {
 
     /// One API call with retries within `timeout`: the `result` fields of a successful answer, or a typed,
     /// redacted error.
-    func exchange<Fields: Decodable>(_ method: HTTPMethod, _ url: String, redactedURL: String, headers: [String],
+    func exchange<Fields: EnvelopeResult>(_ method: HTTPMethod, _ url: String, redactedURL: String, headers: [String],
                                      subject: ResponseClassifier.Subject, timeout: Duration,
                                      ticket: Interrupter.Ticket) throws(DeployHookError) -> (Fields?, APIResponse) {
         let outcome = scheduler(ticket, timeout: timeout, concurrency: 1, subject.redactor)
@@ -148,7 +148,7 @@ public struct DeployHookClient: Sendable {
     }
 
     /// The `result` fields of an attempt's final outcome, or the typed error it amounts to; errors redacted.
-    private func answer<Fields: Decodable>(_ outcome: Result<HTTPResponse, TransportFailure>,
+    private func answer<Fields: EnvelopeResult>(_ outcome: Result<HTTPResponse, TransportFailure>,
                                            subject: ResponseClassifier.Subject) -> Result<(Fields?, APIResponse), DeployHookError> {
         switch outcome {
         case .success(let http):

@@ -1,27 +1,24 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
+/// The `result` of an answer, read from the JSON value Cloudflare sent: nil when it is not what the fields
+/// come in (an object), as a field of the wrong type reads as absent.
+protocol EnvelopeResult {
+    init?(json: JSONValue)
+}
 
-/// Cloudflare's v4 response envelope, decoded tolerantly: every field is optional, and a field of an
+/// Cloudflare's v4 response envelope, read tolerantly: every field is optional, and a field of an
 /// unexpected type reads as absent rather than failing the whole answer. `Fields` is the `result` object.
-struct Envelope<Fields: Decodable>: Decodable {
+struct Envelope<Fields: EnvelopeResult> {
     /// One entry of `errors`.
-    struct APIError: Decodable, Equatable {
+    struct APIError: Equatable {
         var code: Int?
         var message: String?
 
-        init(from decoder: any Decoder) throws {
-            let fields = try decoder.container(keyedBy: CodingKeys.self)
-            let number = (try? fields.decodeIfPresent(Int.self, forKey: .code))
-                ?? (try? fields.decodeIfPresent(Double.self, forKey: .code)).flatMap { Int(exactly: $0) }
-            // A code the C ABI's int cannot hold is no code at all, so every surface tells the same story.
-            code = number.flatMap { Int32(exactly: $0) }.map(Int.init)
-            message = try? fields.decodeIfPresent(String.self, forKey: .message)
+        /// An entry from its object. `code` is an integer or a whole number written as a fraction
+        /// (`10013.0`); a code the C ABI's int cannot hold is no code at all, so every surface tells the
+        /// same story.
+        init(json: JSONValue) {
+            code = json["code"]?.number.flatMap { Int32(exactly: $0) }.map(Int.init)
+            message = json["message"]?.string
         }
-
-        private enum CodingKeys: String, CodingKey { case code, message }
     }
 
     var success: Bool?
@@ -30,57 +27,25 @@ struct Envelope<Fields: Decodable>: Decodable {
     /// True when the object has `success` or `errors`: what makes an error answer Cloudflare's own.
     var isCloudflareEnvelope: Bool
 
-    init(from decoder: any Decoder) throws {
-        let fields = try decoder.container(keyedBy: CodingKeys.self)
-        success = try? fields.decodeIfPresent(Bool.self, forKey: .success)
-        errors = (try? fields.decodeIfPresent([APIError].self, forKey: .errors)) ?? []
-        result = try? fields.decodeIfPresent(Fields.self, forKey: .result)
-        isCloudflareEnvelope = fields.contains(.success) || fields.contains(.errors)
+    /// The envelope an object holds; nil for any other value.
+    init?(json: JSONValue) {
+        guard json.isObject else { return nil }
+        success = json["success"]?.bool
+        // A list of objects; anything else, even one entry of another type, reads as no errors.
+        let entries = json["errors"]?.elements ?? []
+        errors = entries.allSatisfy(\.isObject) ? entries.map { APIError(json: $0) } : []
+        result = json["result"].flatMap { Fields(json: $0) }
+        isCloudflareEnvelope = json.contains("success") || json.contains("errors")
     }
 
-    /// Decodes `body`; nil when it is not a JSON object, not JSON at all, not UTF-8 (RFC 8259 §8.1), or
-    /// nested deeper than ``maxNesting``.
+    /// Reads `body`; nil when it is not a JSON object, not JSON at all (RFC 8259, strictly: see
+    /// ``JSONReader``), not UTF-8 (§8.1), or nested deeper than ``maxNesting``.
     static func decode(_ body: [UInt8]) -> Envelope? {
-        guard String(validating: body, as: UTF8.self) != nil, !JSONNesting.exceeds(body, maxNesting) else { return nil }
-        return try? JSONDecoder().decode(Envelope.self, from: Data(body))
+        JSONReader.read(body, maxDepth: maxNesting).flatMap { Envelope(json: $0.root) }
     }
 
     /// The deepest nesting of arrays and objects accepted. Cloudflare's answers need five levels (the
-    /// envelope, `result`, `build_trigger_metadata`, `environment_variables`, a value); the decoder
-    /// recurses once a level, so this bound is what keeps a hostile answer from exhausting a small stack.
+    /// envelope, `result`, `build_trigger_metadata`, `environment_variables`, a value). The reader does not
+    /// recurse; the bound keeps what a hostile answer makes us read and hold small.
     static var maxNesting: Int { 16 }
-
-    private enum CodingKeys: String, CodingKey { case success, errors, result }
-}
-
-/// A keyed container's value of type `T`, or nil when absent or of another type.
-extension KeyedDecodingContainer {
-    func lenient<T: Decodable>(_ type: T.Type, _ key: Key) -> T? {
-        (try? decodeIfPresent(type, forKey: key)) ?? nil
-    }
-}
-
-/// Measures JSON nesting without recursion, before anything recursive looks at the text.
-enum JSONNesting {
-    /// True when arrays and objects in `body` nest deeper than `limit` (brackets inside strings do not count).
-    static func exceeds(_ body: [UInt8], _ limit: Int) -> Bool {
-        var depth = 0
-        var inString = false
-        var escaped = false
-        for byte in body {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                if depth > limit { return true }
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-            default: break
-            }
-        }
-        return false
-    }
 }

@@ -1,16 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// Parses the IMF-fixdate form of an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110 §5.6.7),
 /// the only form a server may send today, as used by `Retry-After`.
 enum HTTPDate {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// The date `text` names, or nil when it is not an IMF-fixdate.
-    static func parse(_ text: String) -> Date? {
+    static func parse(_ text: String) -> WallTime? {
         let fields = text.split(separator: " ")
         guard fields.count == 6, fields[0].count == 4, fields[0].hasSuffix(","), fields[5] == "GMT",
               let day = Int(fields[1]), fields[1].count == 2,
@@ -23,7 +17,7 @@ enum HTTPDate {
         else { return nil }
         let days = daysSinceEpoch(year: year, month: month + 1, day: day)
         let seconds = ((days * 24 + hour) * 60 + minute) * 60 + second
-        return Date(timeIntervalSince1970: Double(seconds))
+        return WallTime(secondsSince1970: Double(seconds))
     }
 
     /// Days from 1970-01-01 to the given civil date (Howard Hinnant's days_from_civil).

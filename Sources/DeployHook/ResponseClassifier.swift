@@ -28,7 +28,7 @@ enum ResponseClassifier {
 
     /// ``classify(_:_:)`` with the subject's secrets scrubbed from all it returns (the raw body aside, by
     /// design): what the client hands on.
-    static func redactedClassification<Fields: Decodable>(_ http: HTTPResponse, _ subject: Subject)
+    static func redactedClassification<Fields: EnvelopeResult>(_ http: HTTPResponse, _ subject: Subject)
         -> Result<(Fields?, APIResponse), DeployHookError> {
         classify(http, subject)
             .map { fields, response in (fields, response.redacted(subject.redactor)) }
@@ -36,7 +36,7 @@ enum ResponseClassifier {
     }
 
     /// The `result` fields of a successful answer (nil when it had none) with the answer, or a typed error.
-    static func classify<Fields: Decodable>(_ http: HTTPResponse, _ subject: Subject) -> Result<(Fields?, APIResponse), DeployHookError> {
+    static func classify<Fields: EnvelopeResult>(_ http: HTTPResponse, _ subject: Subject) -> Result<(Fields?, APIResponse), DeployHookError> {
         let response = APIResponse(statusCode: http.status, cfRay: http.headers["cf-ray"], body: http.body)
         let envelope = Envelope<Fields>.decode(http.body)
         if (200..<300).contains(http.status) {

@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// When to retry and how long to wait, as Cloudflare's official SDKs do: retry connection errors,
 /// timeouts, 408, 409, 429 and >= 500 (an `x-should-retry` header overrides that for failures; a 2xx is
 /// final); wait what the server asks
@@ -32,7 +26,7 @@ struct RetryPolicy: Sendable {
 
     /// The wait before retry number `retry` (0 for the first), given the last answer, the current time
     /// and a jitter draw in 0..<1.
-    static func delay(beforeRetry retry: Int, after response: HTTPResponse?, now: Date, jitter: Double) -> Duration {
+    static func delay(beforeRetry retry: Int, after response: HTTPResponse?, now: WallTime, jitter: Double) -> Duration {
         if let requested = response.flatMap({ serverRequestedDelay($0, now: now) }),
            requested > .zero, requested <= maxServerDelay {
             return requested
@@ -43,7 +37,7 @@ struct RetryPolicy: Sendable {
     }
 
     /// `retry-after-ms`, else `Retry-After` as seconds or as an HTTP date; nil when absent or unreadable.
-    static func serverRequestedDelay(_ response: HTTPResponse, now: Date) -> Duration? {
+    static func serverRequestedDelay(_ response: HTTPResponse, now: WallTime) -> Duration? {
         if let text = response.headers["retry-after-ms"], let milliseconds = Double(text), milliseconds.isFinite {
             return .milliseconds(Int64(max(min(milliseconds, 1e9), -1e9)))
         }
@@ -52,7 +46,7 @@ struct RetryPolicy: Sendable {
             return .milliseconds(Int64(max(min(seconds, 1e6), -1e6) * 1000))
         }
         guard let date = HTTPDate.parse(text) else { return nil }
-        let seconds = date.timeIntervalSince(now)
+        let seconds = date.seconds(since: now)
         return .milliseconds(Int64(max(min(seconds, 1e6), -1e6) * 1000))
     }
 }

@@ -1,19 +1,15 @@
 /// The `result` of a trigger, in either documented shape:
 /// `{already_exists, build_uuid, created_on, status}` or `{build_uuid, branch, worker}`.
-struct TriggerFields: Decodable {
+struct TriggerFields: EnvelopeResult {
     var build: Build
 
-    init(from decoder: any Decoder) throws {
-        let fields = try decoder.container(keyedBy: CodingKeys.self)
-        build = Build(buildUUID: fields.lenient(String.self, .buildUUID),
-                      status: BuildStatus(apiValue: fields.lenient(String.self, .status)),
-                      alreadyExists: fields.lenient(Bool.self, .alreadyExists),
-                      createdOn: fields.lenient(String.self, .createdOn),
-                      branch: fields.lenient(String.self, .branch),
-                      worker: fields.lenient(String.self, .worker))
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case alreadyExists = "already_exists", buildUUID = "build_uuid", createdOn = "created_on", status, branch, worker
+    init?(json result: JSONValue) {
+        guard result.isObject else { return nil }
+        build = Build(buildUUID: result["build_uuid"]?.string,
+                      status: BuildStatus(apiValue: result["status"]?.string),
+                      alreadyExists: result["already_exists"]?.bool,
+                      createdOn: result["created_on"]?.string,
+                      branch: result["branch"]?.string,
+                      worker: result["worker"]?.string)
     }
 }

@@ -111,6 +111,38 @@ struct ConfigurationTests {
         #expect(configuration.caFile == pem)
     }
 
+    @Test func caFileRules() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("deployhook-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let path = directory.appendingPathComponent(name).path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let marker = Array("-----BEGIN CERTIFICATE-----".utf8)
+        // The marker across the reader's 64 KiB chunks, and at the very end.
+        let straddling = try file("straddling.pem", [UInt8](repeating: 0x41, count: 65_536 - 10) + marker)
+        let atTheEnd = try file("end.pem", [UInt8](repeating: 0x0A, count: 200_000) + marker)
+        let exactlyTheLimit = try file("limit.pem", marker + [UInt8](repeating: 0x0A, count: (16 << 20) - marker.count))
+        let tooLarge = try file("large.pem", marker + [UInt8](repeating: 0x0A, count: 16 << 20))
+        let truncatedMarker = try file("truncated.pem", Array(marker.dropLast()))
+        let empty = try file("empty.pem", [])
+        let link = directory.appendingPathComponent("link.pem").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: straddling)
+        let dangling = directory.appendingPathComponent("dangling.pem").path
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: directory.appendingPathComponent("none").path)
+        var configuration = Configuration()
+        for accepted in [straddling, atTheEnd, exactlyTheLimit, link] {
+            #expect(throws: Never.self, "\(accepted)") { try configuration.setCAFile(accepted) }
+            #expect(configuration.caFile == accepted)
+        }
+        for refused in [tooLarge, truncatedMarker, empty, dangling, directory.path, "/dev/null", "relative/none.pem"] {
+            #expect(throws: DeployHookError.self, "\(refused)") { try configuration.setCAFile(refused) }
+        }
+        #expect(configuration.caFile == link)
+    }
+
     @Test func resettingToDefaults() throws {
         var configuration = Configuration()
         try configuration.setBaseURL("http://127.0.0.1:1")

@@ -113,10 +113,10 @@ struct HostileBodyTests {
 
     @Test func nestingIsMeasuredWithoutRecursionUpToTheLimit() {
         func nested(_ depth: Int) -> [UInt8] { Array((String(repeating: "[", count: depth) + String(repeating: "]", count: depth)).utf8) }
-        #expect(!JSONNesting.exceeds(nested(16), 16))
-        #expect(JSONNesting.exceeds(nested(17), 16))
-        #expect(!JSONNesting.exceeds(Array(#"{"a":"[[[[[[\"{{{{{{"}"#.utf8), 2))  // brackets inside strings, escaped quotes
-        #expect(!JSONNesting.exceeds(nested(1_000_000), 2_000_000))
+        #expect(JSONReader.read(nested(16), maxDepth: 16) != nil)
+        #expect(JSONReader.read(nested(17), maxDepth: 16) == nil)
+        #expect(JSONReader.read(Array(#"{"a":"[[[[[[\"{{{{{{"}"#.utf8), maxDepth: 1) != nil)  // brackets inside strings, escaped quotes
+        #expect(JSONReader.read(nested(1_000_000), maxDepth: 2_000_000)?.nodes.count == 1_000_000)
         let deepResult = #"{"success":true,"result":{"build_uuid":"182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e","x":"# +
             String(repeating: "[", count: 15) + String(repeating: "]", count: 15) + "}}"
         #expect((try? ResponseClassifier.classify(HTTPResponse(status: 200, headers: [:], body: Array(deepResult.utf8)), hook: hook).get()) == nil)  // 17 levels: refused

@@ -1,5 +1,4 @@
 @testable import DeployHook
-import Foundation
 import Testing
 
 @Suite("Retries")
@@ -52,8 +51,8 @@ struct RetryTests {
     }
 
     @Test func jitterTakesUpToAQuarter() {
-        #expect(RetryPolicy.delay(beforeRetry: 0, after: nil, now: Date(), jitter: 1) == .milliseconds(375))
-        #expect(RetryPolicy.delay(beforeRetry: 10, after: nil, now: Date(), jitter: 0.5) == .seconds(7))
+        #expect(RetryPolicy.delay(beforeRetry: 0, after: nil, now: WallTime.now(), jitter: 1) == .milliseconds(375))
+        #expect(RetryPolicy.delay(beforeRetry: 10, after: nil, now: WallTime.now(), jitter: 0.5) == .seconds(7))
     }
 
     @Test("server-requested waits", arguments: [
@@ -69,16 +68,23 @@ struct RetryTests {
         (["retry-after-ms": "nan", "retry-after": "2"], .seconds(2)),
     ])
     func serverWaits(headers: [String: String], expected: Duration) {
-        let now = Date(timeIntervalSince1970: 1_700_000_000)  // Tue, 14 Nov 2023 22:13:20 GMT
+        let now = WallTime(secondsSince1970: 1_700_000_000)  // Tue, 14 Nov 2023 22:13:20 GMT
         let answer = HTTPResponse(status: 429, headers: headers, body: [])
         #expect(RetryPolicy.delay(beforeRetry: 0, after: answer, now: now, jitter: 0) == expected)
     }
 
     @Test func httpDates() {
-        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == Date(timeIntervalSince1970: 784_111_777))
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == WallTime(secondsSince1970: 784_111_777))
         #expect(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT") == nil)
         #expect(HTTPDate.parse("Sun, 06 Nov 1994 25:49:37 GMT") == nil)
         #expect(HTTPDate.parse("") == nil)
+    }
+
+    @Test func theWallClockIsTheSystemTime() {
+        let first = WallTime.now(), second = WallTime.now()
+        #expect(first.secondsSince1970 > 1_700_000_000 && first.secondsSince1970 < 4_102_444_800)  // 2023 to 2100
+        #expect(first <= second && second.seconds(since: first) < 1)
+        #expect(WallTime(secondsSince1970: 30).seconds(since: WallTime(secondsSince1970: 40)) == -10)
     }
 
     @Test func deadlineStopsRetriesThatCannotFit() throws {

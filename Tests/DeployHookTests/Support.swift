@@ -1,5 +1,4 @@
 @testable import DeployHook
-import Foundation
 import Synchronization
 
 /// Well-formed hooks for tests (not real ones).
@@ -32,9 +31,9 @@ final class ScriptedTransport: BlockingHTTPTransport, Sendable {
 final class VirtualTiming: RetryTiming, Sendable {
     private let state: Mutex<(now: ContinuousClock.Instant, sleeps: [Duration])>
     let fixedJitter: Double
-    let wallTime: Date
+    let wallTime: WallTime
 
-    init(jitter: Double = 0, wallTime: Date = Date(timeIntervalSince1970: 1_700_000_000)) {
+    init(jitter: Double = 0, wallTime: WallTime = WallTime(secondsSince1970: 1_700_000_000)) {
         state = Mutex((ContinuousClock.now, []))
         fixedJitter = jitter
         self.wallTime = wallTime
@@ -42,7 +41,7 @@ final class VirtualTiming: RetryTiming, Sendable {
 
     var sleeps: [Duration] { state.withLock { $0.sleeps } }
     func now() -> ContinuousClock.Instant { state.withLock { $0.now } }
-    func wallClock() -> Date { wallTime }
+    func wallClock() -> WallTime { wallTime }
     func jitter() -> Double { fixedJitter }
     func sleep(for duration: Duration, unless ticket: Interrupter.Ticket) -> Bool {
         guard !ticket.isInterrupted else { return false }

@@ -159,6 +159,17 @@ response_decoder = {
     "lone-surrogate-escape": resp(400, '{"success":false,"errors":[{"code":1,"message":"\\ud800"}]}'),
     "duplicate-keys": resp(200, '{"success":true,"success":false,"result":{"build_uuid":"a","build_uuid":"b"}}'),
     "no-header-short": b"\x00\xc8",
+    # The JSON reader's corners: every escape, surrogates paired and lone, numbers, whitespace, near misses.
+    "json-escapes": resp(400, '{"success":false,"errors":[{"code":1,"message":"\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u00e9 \\ud83d\\ude00 \\udc00 \\ud800\\u0041"}]}'),
+    "json-utf8": resp(400, '{"success":false,"errors":[{"code":1,"message":"caf\u00e9 \u20ac \U0001f600 \U0010ffff"}]}'),
+    "json-numbers": resp(200, '{"success":true,"result":{"lines":[[-0,"a"],[1.5e3,"b"],[1E-2,"c"],[0.0,"d"],[12345678901234567890,"e"],[1e400,"f"]]}}'),
+    "json-whitespace": resp(200, ' \t\r\n{ "success" : true , "result" : { "status" : "queued" } }\n'),
+    "json-trailing-comma": resp(200, '{"success":true,"result":{"status":"queued",}}'),
+    "json-leading-zero": resp(404, '{"success":false,"errors":[{"code":012000}]}'),
+    "json-control-character": resp(400, '{"success":false,"errors":[{"code":1,"message":"a\tb"}]}'),
+    "json-trailing-garbage": resp(200, env(True, result=BUILD) + " x"),
+    "json-depth-16": resp(200, '{"result":' + "[" * 15 + "]" * 15 + "}"),
+    "json-depth-17": resp(200, '{"result":' + "[" * 16 + "]" * 16 + "}"),
 }
 
 # --- target 3: trigger_c ---------------------------------------------------------------------------
