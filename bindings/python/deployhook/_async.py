@@ -32,7 +32,7 @@ class AsyncClient:
 
     No call blocks the event loop: each runs the C library on a thread of its own while the loop goes on.
     Cancelling the task that awaits a call (``task.cancel()``, ``asyncio.wait_for``, ``asyncio.timeout``)
-    stops the call within milliseconds (the library's ``deployhook_options_interrupt``) and raises
+    stops the call within milliseconds (the library's ``deployhook_options_shut_down``) and raises
     :class:`asyncio.CancelledError`; nothing is left running or allocated.
 
     Calls share the client's connections (each works on a copy of the client's options that shares them).
@@ -151,7 +151,6 @@ async def _run(plan: Plan[Any, T]) -> T:
         try:
             while not worker.finished and loop.time() < deadline:
                 await asyncio.sleep(_STOP_SLICE_SECONDS)
-                worker.interrupt()  # again: a call that was only beginning may have missed the first
         except BaseException:  # cancelled again: the worker frees what its call returns
             pass
         worker.discard()

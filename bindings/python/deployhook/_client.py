@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import _thread
 import weakref
 
@@ -13,7 +12,7 @@ from ctypes import c_char_p
 from ._calls import Events, Plan, run_blocking, status_of
 from ._errors import (DeployHookError, ErrorCode, InternalError, InvalidHookError, InvalidOptionError, error_for,
                       error_class)
-from ._library import VERSION, ResultPointer, lib
+from ._library import ResultPointer, lib
 from ._models import OUTCOME_BY_NUMBER, Build, BuildOutcome, BuildStatus, parse_timestamp
 
 TYPE_CHECKING = False
@@ -28,10 +27,8 @@ if TYPE_CHECKING:  # typing is not imported at run time: it would slow down `imp
     OptionsPointer = ctypes._Pointer[Options]
     ResultPtr = ctypes._Pointer[Result]
 
-_OS_NAMES = {"darwin": "macos", "win32": "windows"}
-USER_AGENT = f"deployhook/{VERSION} (python; {_OS_NAMES.get(sys.platform, sys.platform)})"
-"""The User-Agent the binding sends unless told otherwise."""
-
+_BINDING_NAME = b"python"
+"""This binding's name in the library's default User-Agent, ``deployhook/<version> (python; <platform>)``."""
 _INT_MAX = 2**31 - 1  # clamp numbers into range for C: ctypes would silently wrap larger ones
 _BASE_URL_VARIABLE = "CLOUDFLARE_BASE_URL"
 
@@ -105,8 +102,10 @@ class Client:
                           _count("max_concurrency", max_concurrency))
             if ca_file is not None:
                 self._set("ca_file", ca_file, lib.deployhook_options_set_ca_file, _c_path("ca_file", ca_file))
-            self._set("user_agent", user_agent, lib.deployhook_options_set_user_agent,
-                      _c_string("user_agent", USER_AGENT if user_agent is None else user_agent))
+            _check(lib.deployhook_options_set_binding_name(options, _BINDING_NAME), "binding_name")
+            if user_agent is not None:
+                self._set("user_agent", user_agent, lib.deployhook_options_set_user_agent,
+                          _c_string("user_agent", user_agent))
             if api_token is not None:  # a secret: not recorded for repr
                 self._set("api_token", None, lib.deployhook_options_set_api_token,
                           _c_string("api_token", api_token, secret=True))
@@ -304,15 +303,16 @@ class Client:
                     lib.deployhook_free_result, finish, events)
 
     def _per_call(self, wait_timeout: float | None = None) -> OptionsPointer:
-        """A copy of the options for one call (``deployhook_options_dup``: the same settings and connections,
-        an interrupter of its own), with ``wait_timeout`` if given; the plan's runner frees it."""
+        """A copy of the options for one call (``deployhook_options_dup_linked``: the same settings and
+        connections; shutting it down stops this call alone, while an interrupt of the client's options reaches
+        it too), with ``wait_timeout`` if given; the plan's runner frees it."""
         milliseconds = None if wait_timeout is None else _milliseconds("timeout", wait_timeout)
         with self._lock:
             if self._closed:
                 raise RuntimeError("this deployhook.Client is closed")
-            options: OptionsPointer = lib.deployhook_options_dup(self._options)
+            options: OptionsPointer = lib.deployhook_options_dup_linked(self._options)
         if not options:
-            raise MemoryError("deployhook_options_dup failed")
+            raise MemoryError("deployhook_options_dup_linked failed")
         if milliseconds is not None:
             try:
                 _check(lib.deployhook_options_set_wait_timeout_ms(options, milliseconds), "timeout")
