@@ -103,6 +103,12 @@ class AsyncClient:
         exception raised. Cancelling the task stops the wait."""
         return await _run(self._client._plan_wait(build, on_status, on_log, timeout))
 
+    async def cancel(self, build: Build | str) -> Build:
+        """Cancels ``build`` (a :class:`~deployhook.Build`, or a build UUID) and returns it stopped, with its
+        ``outcome``, ``stopped_on`` and ``already_stopped``; see :meth:`deployhook.Client.cancel`. Cancelling the
+        task stops the call (whether Cloudflare had already cancelled the build is then unknown)."""
+        return await _run(self._client._plan_cancel(build))
+
     async def close(self) -> None:
         """Frees the C options; calls in flight finish with their own copies. Idempotent; later calls raise
         RuntimeError."""
