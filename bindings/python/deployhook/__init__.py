@@ -8,8 +8,9 @@
 <BuildOutcome.SUCCESS: 'success'>
 
 Waiting for a build polls it with an API token and the account ID: ``Client(api_token=..., account_id=...)``,
-or ``CLOUDFLARE_API_TOKEN`` and ``CLOUDFLARE_ACCOUNT_ID``. Ctrl-C stops any call at once. From asyncio, use
-:class:`AsyncClient`: the same calls as coroutines, which never block the event loop and stop when cancelled.
+or ``CLOUDFLARE_API_TOKEN`` and ``CLOUDFLARE_ACCOUNT_ID``; cancelling one (``Client.cancel``) needs them too.
+Ctrl-C stops any call at once. From asyncio, use :class:`AsyncClient`: the same calls as coroutines, which
+never block the event loop and stop when cancelled.
 
 The hook's UUID and the API token are secrets: they never appear in a ``repr``, a message or an exception.
 Failures raise a :class:`DeployHookError` subclass chosen by its :class:`ErrorCode`.

@@ -32,7 +32,7 @@ class AsyncClient:
 
     No call blocks the event loop: each runs the C library on a thread of its own while the loop goes on.
     Cancelling the task that awaits a call (``task.cancel()``, ``asyncio.wait_for``, ``asyncio.timeout``)
-    stops the call within milliseconds (the library's ``deployhook_options_interrupt``) and raises
+    stops the call within milliseconds (the library's ``deployhook_options_shut_down``) and raises
     :class:`asyncio.CancelledError`; nothing is left running or allocated.
 
     Calls share the client's connections (each works on a copy of the client's options that shares them).
@@ -103,6 +103,12 @@ class AsyncClient:
         exception raised. Cancelling the task stops the wait."""
         return await _run(self._client._plan_wait(build, on_status, on_log, timeout))
 
+    async def cancel(self, build: Build | str) -> Build:
+        """Cancels ``build`` (a :class:`~deployhook.Build`, or a build UUID) and returns it stopped, with its
+        ``outcome``, ``stopped_on`` and ``already_stopped``; see :meth:`deployhook.Client.cancel`. Cancelling the
+        task stops the call (whether Cloudflare had already cancelled the build is then unknown)."""
+        return await _run(self._client._plan_cancel(build))
+
     async def close(self) -> None:
         """Frees the C options; calls in flight finish with their own copies. Idempotent; later calls raise
         RuntimeError."""
@@ -151,7 +157,6 @@ async def _run(plan: Plan[Any, T]) -> T:
         try:
             while not worker.finished and loop.time() < deadline:
                 await asyncio.sleep(_STOP_SLICE_SECONDS)
-                worker.interrupt()  # again: a call that was only beginning may have missed the first
         except BaseException:  # cancelled again: the worker frees what its call returns
             pass
         worker.discard()

@@ -1,9 +1,9 @@
 """Running one blocking C call so that it can be stopped: a :class:`Plan`, run by :func:`run_blocking` (for
 :class:`~deployhook.Client`) or by ``_async.run`` (for :class:`~deployhook.AsyncClient`).
 
-Every call gets options of its own, a ``deployhook_options_dup`` of its client's (the same settings and the
-same open connections, but an interrupter of its own), so that ``deployhook_options_interrupt`` ends this call
-and no other.
+Every call gets options of its own, a ``deployhook_options_dup_linked`` of its client's (the same settings and
+the same open connections), so that ``deployhook_options_shut_down`` of the copy ends this call and no other,
+whether it has begun yet or not.
 
 On the main thread, where Ctrl-C raises :class:`KeyboardInterrupt`, the C call runs on a worker thread (ctypes
 releases the GIL) while the calling thread waits for it, interruptibly; the wait callbacks' events are queued
@@ -136,7 +136,6 @@ class Worker(Generic[V, T]):
         self._plan = plan
         self._notify = notify
         self._lock = _thread.allocate_lock()
-        self._stopped = False  # interrupted: a call that has not begun yet must not begin
         self._abandoned = False  # the caller has gone: the worker frees everything
         self._freed = False  # the options are freed: nothing may interrupt them any more
         self.finished = False
@@ -156,15 +155,12 @@ class Worker(Generic[V, T]):
     def _run(self) -> None:
         plan = self._plan
         assert plan.call is not None
-        with self._lock:
-            skip = self._stopped
         value: V | None = None
         error: BaseException | None = None
-        if not skip:
-            try:
-                value = plan.call()
-            except BaseException as raised:  # not expected from ctypes; reported to the caller, never printed
-                error = raised
+        try:
+            value = plan.call()
+        except BaseException as raised:  # not expected from ctypes; reported to the caller, never printed
+            error = raised
         with self._lock:
             self.finished = True
             if self._abandoned:
@@ -180,11 +176,10 @@ class Worker(Generic[V, T]):
             pass
 
     def interrupt(self) -> None:
-        """Ends the call within 100 ms (``deployhook_options_interrupt``), or keeps it from beginning."""
+        """Ends the call within 100 ms, or at once when it begins (``deployhook_options_shut_down``)."""
         with self._lock:
             if not self._freed:
-                self._stopped = True
-                lib.deployhook_options_interrupt(self._plan.options)
+                lib.deployhook_options_shut_down(self._plan.options)
 
     def finish(self) -> T:
         """Once :attr:`finished`: frees the options and returns the plan's answer (or raises its error)."""
@@ -232,7 +227,7 @@ def run_blocking(plan: Plan[V, T]) -> T:
     options, events = plan.options, plan.events
     if not on_main_thread():  # no signal can interrupt this thread: the call runs here, callbacks inline
         if events is not None:
-            events.interrupt = lambda: lib.deployhook_options_interrupt(options)
+            events.interrupt = lambda: lib.deployhook_options_shut_down(options)
         try:
             value = plan.call()
         finally:
@@ -273,9 +268,9 @@ def run_blocking(plan: Plan[V, T]) -> T:
 
 
 def _stop(worker: Worker[V, T], wake: _thread.LockType) -> None:
-    """Interrupts the worker's call, waits for it to end (briefly: the library ends it within 100 ms), frees
-    what it returned, and gives it up if it did not end in time. A second Ctrl-C meanwhile is ignored (the
-    first is on its way)."""
+    """Stops the worker's call, waits for it to end (briefly: the library ends it within 100 ms), frees what
+    it returned, and gives it up if it did not end in time. A second Ctrl-C meanwhile is ignored (the first is
+    on its way)."""
     from time import monotonic
 
     worker.interrupt()
@@ -285,5 +280,4 @@ def _stop(worker: Worker[V, T], wake: _thread.LockType) -> None:
             wake.acquire(True, 0.02)
         except BaseException:
             pass
-        worker.interrupt()  # again: a call that was only beginning may have missed the first
     worker.discard()

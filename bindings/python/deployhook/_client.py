@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import _thread
 import weakref
 
@@ -13,7 +12,7 @@ from ctypes import c_char_p
 from ._calls import Events, Plan, run_blocking, status_of
 from ._errors import (DeployHookError, ErrorCode, InternalError, InvalidHookError, InvalidOptionError, error_for,
                       error_class)
-from ._library import VERSION, ResultPointer, lib
+from ._library import ResultPointer, lib
 from ._models import OUTCOME_BY_NUMBER, Build, BuildOutcome, BuildStatus, parse_timestamp
 
 TYPE_CHECKING = False
@@ -28,10 +27,8 @@ if TYPE_CHECKING:  # typing is not imported at run time: it would slow down `imp
     OptionsPointer = ctypes._Pointer[Options]
     ResultPtr = ctypes._Pointer[Result]
 
-_OS_NAMES = {"darwin": "macos", "win32": "windows"}
-USER_AGENT = f"deployhook/{VERSION} (python; {_OS_NAMES.get(sys.platform, sys.platform)})"
-"""The User-Agent the binding sends unless told otherwise."""
-
+_BINDING_NAME = b"python"
+"""This binding's name in the library's default User-Agent, ``deployhook/<version> (python; <platform>)``."""
 _INT_MAX = 2**31 - 1  # clamp numbers into range for C: ctypes would silently wrap larger ones
 _BASE_URL_VARIABLE = "CLOUDFLARE_BASE_URL"
 
@@ -43,7 +40,7 @@ class Client:
     Every argument left at ``None`` takes the library's default; an explicit ``base_url`` beats the
     ``CLOUDFLARE_BASE_URL`` environment variable (read at each call), which beats Cloudflare's API. Likewise
     ``api_token`` and ``account_id`` beat ``CLOUDFLARE_API_TOKEN`` and ``CLOUDFLARE_ACCOUNT_ID`` (read at each
-    wait); only waiting for a build needs them.
+    wait or cancel); only following or cancelling a build needs them.
 
     Args:
         base_url: the API base, e.g. ``https://api.cloudflare.com/client/v4`` (the default).
@@ -105,8 +102,10 @@ class Client:
                           _count("max_concurrency", max_concurrency))
             if ca_file is not None:
                 self._set("ca_file", ca_file, lib.deployhook_options_set_ca_file, _c_path("ca_file", ca_file))
-            self._set("user_agent", user_agent, lib.deployhook_options_set_user_agent,
-                      _c_string("user_agent", USER_AGENT if user_agent is None else user_agent))
+            _check(lib.deployhook_options_set_binding_name(options, _BINDING_NAME), "binding_name")
+            if user_agent is not None:
+                self._set("user_agent", user_agent, lib.deployhook_options_set_user_agent,
+                          _c_string("user_agent", user_agent))
             if api_token is not None:  # a secret: not recorded for repr
                 self._set("api_token", None, lib.deployhook_options_set_api_token,
                           _c_string("api_token", api_token, secret=True))
@@ -202,6 +201,33 @@ class Client:
         """
         return run_blocking(self._plan_wait(build, on_status, on_log, timeout))
 
+    def cancel(self, build: Build | str) -> Build:
+        """Cancels ``build`` (a :class:`Build`, or a build UUID) and returns it stopped.
+
+        Sends ``PUT .../builds/builds/{build_uuid}/cancel`` with the API token and account, as :meth:`wait`
+        polls (``api_token``/``account_id``, else ``CLOUDFLARE_API_TOKEN``/``CLOUDFLARE_ACCOUNT_ID``), with the
+        usual retries within the client's ``timeout``. The GIL is released meanwhile; Ctrl-C stops it at once
+        with ``KeyboardInterrupt`` (whether Cloudflare had already cancelled the build is then unknown).
+
+        The returned :class:`Build` carries what the answer says: ``build_uuid``, ``status`` ``STOPPED``, the
+        ``outcome`` (``CANCELLED`` when this call cancelled it), ``stopped_on``, and ``already_stopped``: True
+        when the build had stopped before (its ``outcome`` is then how it ended), False when this call stopped
+        it. The other fields are those of the answer (mostly ``None``), not of ``build``.
+
+        Raises:
+            NoCredentialsError: no API token or account ID (neither given nor in the environment), or a
+                malformed one in the environment; nothing was sent. An InvalidOptionError.
+            InvalidOptionError: ``build`` is not a build UUID, or ``CLOUDFLARE_BASE_URL`` is not a valid base
+                URL; nothing was sent. Also a ValueError.
+            NotFoundError: no such build or account.
+            APIError: any other Cloudflare error (e.g. a wrong token: ``api_code`` 10000), with its ``api_code``.
+            RateLimitedError, HTTPError, NetworkError, TimeoutError, TLSError, ResponseError, InternalError: as for
+                a trigger; all are :class:`DeployHookError`.
+            KeyboardInterrupt: Ctrl-C: the call was stopped.
+            TypeError: ``build`` is neither a Build nor a str.
+        """
+        return run_blocking(self._plan_cancel(build))
+
     # Each public call is a Plan (built here, on the calling thread, raising at once for bad arguments) that
     # run_blocking, or AsyncClient's runner, carries out.
 
@@ -265,25 +291,30 @@ class Client:
 
     def _plan_wait(self, build: Build | str, on_status: StatusCallback, on_log: LogCallback,
                    timeout: float | None) -> Plan[Any, Build]:
-        if isinstance(build, Build):
-            given = build
-        elif isinstance(build, str):
-            given = Build(build, BuildStatus.UNKNOWN, None, None, None, {})
-        else:
-            raise TypeError(f"build must be a Build or a build UUID str, not {type(build).__name__}")
-        build_uuid = None if given.build_uuid is None else _c_string("build", given.build_uuid)
-        plan = self._plan_follow(lib.deployhook_wait, build_uuid, given, on_status, on_log, timeout,
+        given = _given(build)
+        plan = self._plan_follow(lib.deployhook_wait, _build_uuid(given), given, on_status, on_log, timeout,
                                  _invalid_option)
         follow = plan.finish
 
         def finish(result: Any) -> Build:
             final = follow(result)
-            return Build(final.build_uuid, final.status, given.already_exists, final.created_on or given.created_on,
-                         given.cf_ray if final.cf_ray is None else final.cf_ray, final.raw or given.raw,
-                         final.outcome, final.preview_url, final.stopped_on)
+            return Build(**{**vars(final), "already_exists": given.already_exists,
+                            "created_on": final.created_on or given.created_on,
+                            "cf_ray": given.cf_ray if final.cf_ray is None else final.cf_ray,
+                            "raw": final.raw or given.raw})
 
         plan.finish = finish
         return plan
+
+    def _plan_cancel(self, build: Build | str) -> Plan[Any, Build]:
+        build_uuid = _build_uuid(_given(build))
+        options = self._per_call()
+
+        def finish(result: ResultPtr | None) -> Build:
+            return _raise_or_return(_read(_present(result), _invalid_option))
+
+        return Plan(options, lambda: lib.deployhook_cancel_build(build_uuid, options), lib.deployhook_free_result,
+                    finish)
 
     def _plan_follow(self, function: Callable[..., ResultPtr], target: bytes | None, given: Build,
                      on_status: StatusCallback, on_log: LogCallback, timeout: float | None,
@@ -304,15 +335,16 @@ class Client:
                     lib.deployhook_free_result, finish, events)
 
     def _per_call(self, wait_timeout: float | None = None) -> OptionsPointer:
-        """A copy of the options for one call (``deployhook_options_dup``: the same settings and connections,
-        an interrupter of its own), with ``wait_timeout`` if given; the plan's runner frees it."""
+        """A copy of the options for one call (``deployhook_options_dup_linked``: the same settings and
+        connections; shutting it down stops this call alone, while an interrupt of the client's options reaches
+        it too), with ``wait_timeout`` if given; the plan's runner frees it."""
         milliseconds = None if wait_timeout is None else _milliseconds("timeout", wait_timeout)
         with self._lock:
             if self._closed:
                 raise RuntimeError("this deployhook.Client is closed")
-            options: OptionsPointer = lib.deployhook_options_dup(self._options)
+            options: OptionsPointer = lib.deployhook_options_dup_linked(self._options)
         if not options:
-            raise MemoryError("deployhook_options_dup failed")
+            raise MemoryError("deployhook_options_dup_linked failed")
         if milliseconds is not None:
             try:
                 _check(lib.deployhook_options_set_wait_timeout_ms(options, milliseconds), "timeout")
@@ -391,6 +423,20 @@ def _invalid_option() -> type[DeployHookError]:
     return InvalidOptionError
 
 
+def _given(build: Build | str) -> Build:
+    """The build a wait or a cancel was given: a Build as it is, a build UUID as a Build knowing only that."""
+    if isinstance(build, Build):
+        return build
+    if isinstance(build, str):
+        return Build(build, BuildStatus.UNKNOWN, None, None, None, {})
+    raise TypeError(f"build must be a Build or a build UUID str, not {type(build).__name__}")
+
+
+def _build_uuid(build: Build) -> bytes | None:
+    """The build's UUID as a C string (None, which the library refuses, when the Build has none)."""
+    return None if build.build_uuid is None else _c_string("build", build.build_uuid)
+
+
 def _ignore(value: object) -> None:
     """Frees nothing."""
 
@@ -423,6 +469,8 @@ def _read(result: ResultPtr, invalid_argument: Callable[[], type[DeployHookError
         outcome = lib.deployhook_build_outcome(result)
         preview_url = _text(lib.deployhook_preview_url(result))
         stopped_on = _text(lib.deployhook_stopped_on(result))
+        detail = {name: _text(getattr(lib, f"deployhook_{name}")(result)) for name in _DETAILS}
+        already_stopped = lib.deployhook_already_stopped(result)
     finally:
         lib.deployhook_free_result(result)
     return Build(
@@ -435,7 +483,23 @@ def _read(result: ResultPtr, invalid_argument: Callable[[], type[DeployHookError
         outcome=OUTCOME_BY_NUMBER[outcome] if 0 <= outcome < len(OUTCOME_BY_NUMBER) else BuildOutcome.UNKNOWN,
         preview_url=preview_url,
         stopped_on=parse_timestamp(stopped_on),
+        branch=detail["branch"],
+        commit_hash=detail["commit_hash"],
+        commit_message=detail["commit_message"],
+        author=detail["author"],
+        trigger_source=detail["trigger_source"],
+        deploy_hook_name=detail["deploy_hook_name"],
+        trigger_name=detail["trigger_name"],
+        initializing_on=parse_timestamp(detail["initializing_on"]),
+        running_on=parse_timestamp(detail["running_on"]),
+        modified_on=parse_timestamp(detail["modified_on"]),
+        already_stopped=None if already_stopped < 0 else bool(already_stopped),
     )
+
+
+_DETAILS = ("branch", "commit_hash", "commit_message", "author", "trigger_source", "deploy_hook_name", "trigger_name",
+            "initializing_on", "running_on", "modified_on")
+"""The build's details, each read with its accessor ``deployhook_<name>`` for the Build field of that name."""
 
 
 def _first_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

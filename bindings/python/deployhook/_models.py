@@ -77,7 +77,7 @@ class _DataclassMetadata:
         namespace: dict[str, object] = {"__annotations__": dict(owner.__annotations__),
                                         "__module__": owner.__module__, "__qualname__": owner.__qualname__}
         namespace["raw"] = dataclasses.field(repr=False, hash=False)  # as Build's __repr__ and __hash__ do
-        namespace.update(outcome=None, preview_url=None, stopped_on=None)  # the defaults of Build's __init__
+        namespace.update(dict.fromkeys(_OPTIONAL_FIELDS))  # the defaults of Build's __init__
         twin: Any = dataclasses.dataclass(frozen=True)(type(owner.__name__, (), namespace))
         for attribute in ("__dataclass_fields__", "__dataclass_params__"):
             setattr(owner, attribute, getattr(twin, attribute))  # replaces the descriptor
@@ -97,9 +97,24 @@ class Build:
         cf_ray: Cloudflare's request id (the ``cf-ray`` header of the last answer), worth quoting to support.
         raw: the whole decoded response envelope of the last answer (``success``, ``errors``, ``messages``,
             ``result``...); left out of ``repr`` and ``hash``.
-        outcome: how the build ended, once a wait saw it stop; ``None`` until then.
+        outcome: how the build ended, once a wait (or a cancel) saw it stop; ``None`` until then.
         preview_url: the build's preview URL, once a wait saw it (``None`` when Cloudflare gave none).
-        stopped_on: when the build stopped (timezone-aware), once a wait saw it.
+        stopped_on: when the build stopped (timezone-aware), once a wait or a cancel saw it.
+        branch: the branch built, e.g. ``main``, when the answer named it (a wait's, not a trigger's).
+        commit_hash: the commit built (40 hex digits).
+        commit_message: the commit's message (it may span several lines).
+        author: who made the commit or triggered the build.
+        trigger_source: what triggered the build, as sent: ``push``, ``pull_request``, ``manual``, ``api`` or
+            ``deploy_hook``.
+        deploy_hook_name: the name of the deploy hook that started the build.
+        trigger_name: the name of the build trigger the build ran under.
+        initializing_on: when the build started initializing (timezone-aware).
+        running_on: when the build started running (timezone-aware).
+        modified_on: when the build's record last changed (timezone-aware).
+        already_stopped: after :meth:`~deployhook.Client.cancel`: True when the build had already stopped (its
+            ``outcome`` is how it ended), False when this cancel stopped it; ``None`` for any other call.
+
+    Every field from ``branch`` on is ``None`` when the answer did not carry it.
     """
 
     build_uuid: str | None
@@ -111,9 +126,22 @@ class Build:
     outcome: BuildOutcome | None = None
     preview_url: str | None = None
     stopped_on: datetime | None = None
+    branch: str | None = None
+    commit_hash: str | None = None
+    commit_message: str | None = None
+    author: str | None = None
+    trigger_source: str | None = None
+    deploy_hook_name: str | None = None
+    trigger_name: str | None = None
+    initializing_on: datetime | None = None
+    running_on: datetime | None = None
+    modified_on: datetime | None = None
+    already_stopped: bool | None = None
 
     __match_args__ = ("build_uuid", "status", "already_exists", "created_on", "cf_ray", "raw", "outcome",
-                      "preview_url", "stopped_on")
+                      "preview_url", "stopped_on", "branch", "commit_hash", "commit_message", "author",
+                      "trigger_source", "deploy_hook_name", "trigger_name", "initializing_on", "running_on",
+                      "modified_on", "already_stopped")
     if not TYPE_CHECKING:  # type checkers know them from the decorator
         __dataclass_fields__ = _DataclassMetadata()
         __dataclass_params__ = _DataclassMetadata()
@@ -121,7 +149,11 @@ class Build:
     def __init__(self, build_uuid: str | None, status: BuildStatus, already_exists: bool | None,
                  created_on: datetime | None, cf_ray: str | None, raw: dict[str, Any],
                  outcome: BuildOutcome | None = None, preview_url: str | None = None,
-                 stopped_on: datetime | None = None) -> None:
+                 stopped_on: datetime | None = None, branch: str | None = None, commit_hash: str | None = None,
+                 commit_message: str | None = None, author: str | None = None, trigger_source: str | None = None,
+                 deploy_hook_name: str | None = None, trigger_name: str | None = None,
+                 initializing_on: datetime | None = None, running_on: datetime | None = None,
+                 modified_on: datetime | None = None, already_stopped: bool | None = None) -> None:
         assign = object.__setattr__
         assign(self, "build_uuid", build_uuid)
         assign(self, "status", status)
@@ -132,20 +164,29 @@ class Build:
         assign(self, "outcome", outcome)
         assign(self, "preview_url", preview_url)
         assign(self, "stopped_on", stopped_on)
+        assign(self, "branch", branch)
+        assign(self, "commit_hash", commit_hash)
+        assign(self, "commit_message", commit_message)
+        assign(self, "author", author)
+        assign(self, "trigger_source", trigger_source)
+        assign(self, "deploy_hook_name", deploy_hook_name)
+        assign(self, "trigger_name", trigger_name)
+        assign(self, "initializing_on", initializing_on)
+        assign(self, "running_on", running_on)
+        assign(self, "modified_on", modified_on)
+        assign(self, "already_stopped", already_stopped)
 
-    def __repr__(self) -> str:
-        return (f"{type(self).__qualname__}(build_uuid={self.build_uuid!r}, status={self.status!r}, "
-                f"already_exists={self.already_exists!r}, created_on={self.created_on!r}, cf_ray={self.cf_ray!r}, "
-                f"outcome={self.outcome!r}, preview_url={self.preview_url!r}, stopped_on={self.stopped_on!r})")
+    def __repr__(self) -> str:  # every field but raw, in order, as a dataclass's repr
+        fields = ", ".join(f"{name}={value!r}" for name, value in vars(self).items() if name != "raw")
+        return f"{type(self).__qualname__}({fields})"
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
         return vars(self) == vars(other)
 
-    def __hash__(self) -> int:
-        return hash((self.build_uuid, self.status, self.already_exists, self.created_on, self.cf_ray, self.outcome,
-                     self.preview_url, self.stopped_on))
+    def __hash__(self) -> int:  # every field but raw, as a frozen dataclass's with raw left out of hash
+        return hash(tuple(value for name, value in vars(self).items() if name != "raw"))
 
     def __setattr__(self, name: str, value: object) -> None:
         from dataclasses import FrozenInstanceError
@@ -156,6 +197,10 @@ class Build:
         from dataclasses import FrozenInstanceError
 
         raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+_OPTIONAL_FIELDS = Build.__match_args__[Build.__match_args__.index("outcome"):]
+"""The fields of :class:`Build` that default to ``None``."""
 
 
 class LogLine(str):

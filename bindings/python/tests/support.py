@@ -6,6 +6,7 @@ import importlib.util
 import json
 import socket
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -80,3 +81,54 @@ def rss_kib() -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise AssertionError("no VmRSS in /proc/self/status")
+
+
+class StallingServer:
+    """A TCP server on 127.0.0.1 that reads requests and never answers: a server too slow for any call to end
+    by itself (the fake has no slow cancel). Records each connection's first bytes and counts the connections
+    the client has closed. A context manager; leaving it closes everything."""
+
+    def __init__(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{self.port}/client/v4"
+        self.received: list[bytes] = []
+        self.closed_by_client = 0
+        self._lock = threading.Lock()
+        self._connections: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self._listener.accept()
+            except OSError:  # closed
+                return
+            with self._lock:
+                self._connections.append(connection)
+            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+
+    def _serve(self, connection: socket.socket) -> None:
+        try:
+            first = connection.recv(65536)
+            with self._lock:
+                self.received.append(first)
+            while connection.recv(65536):  # until the client hangs up
+                pass
+        except OSError:
+            return
+        with self._lock:
+            self.closed_by_client += 1
+
+    def __enter__(self) -> StallingServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._listener.close()
+        with self._lock:
+            for connection in self._connections:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                connection.close()

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from support import HOOKS, FakeAPI, fake_cloudflare
+from support import HOOKS, FakeAPI, StallingServer, fake_cloudflare
 
 import deployhook
 from deployhook import AsyncClient, Build, BuildOutcome, BuildStatus
@@ -139,6 +139,33 @@ def test_cancelling_stops_a_wait(emulator: Emulator) -> None:
     between_polls, first_poll, trigger_and_wait, final = run(main)
     assert between_polls < PROMPT and first_poll < PROMPT and trigger_and_wait < PROMPT
     assert final.outcome is BuildOutcome.SUCCESS
+
+
+def test_cancelling_stops_a_cancel(fake: FakeAPI) -> None:
+    """No fake scenario is slow to answer a cancel: a server that never answers stands in for one."""
+    build = fake_cloudflare.build_uuid_of("cancel_running")
+
+    async def main(base_url: str) -> tuple[float, float, float]:
+        async with AsyncClient(base_url=base_url, api_token=fake_cloudflare.API_TOKEN,
+                               account_id=fake_cloudflare.ACCOUNT_ID, max_retries=0) as client:
+            waiting = await cancelled_after(client.cancel(build), 0.3)
+            beginning = await cancelled_after(client.cancel(build), 0)  # before the C call may have begun
+            started = time.monotonic()
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(client.cancel(build), 0.3)
+            return waiting, beginning, time.monotonic() - started
+
+    with StallingServer() as server:
+        waiting, beginning, timed_out = run(lambda: main(server.base_url))
+        assert server.received  # the cancels went out and were left unanswered
+    assert waiting < PROMPT and beginning < PROMPT and timed_out < 0.3 + PROMPT
+
+    async def works() -> Build:
+        async with AsyncClient(base_url=fake.base_url, api_token=fake_cloudflare.API_TOKEN,
+                               account_id=fake_cloudflare.ACCOUNT_ID) as client:
+            return await client.cancel(build)
+
+    assert run(works).outcome is BuildOutcome.CANCELLED
 
 
 def test_a_hundred_concurrent_triggers_share_the_connections(fake: FakeAPI) -> None:

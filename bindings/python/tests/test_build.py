@@ -18,6 +18,9 @@ from deployhook import Build, BuildOutcome, BuildStatus
 from deployhook._library import lib
 
 CREATED_ON = datetime(2019, 12, 27, 18, 11, 19, 117000, tzinfo=timezone.utc)
+DETAILS = ("branch", "commit_hash", "commit_message", "author", "trigger_source", "deploy_hook_name", "trigger_name",
+           "initializing_on", "running_on", "modified_on", "already_stopped")
+"""The fields of Build after stopped_on, in order: None unless a wait's or a cancel's answer carried them."""
 
 
 def test_version_is_the_library_version() -> None:
@@ -108,7 +111,8 @@ def test_build_is_a_frozen_dataclass(fake: FakeAPI) -> None:
         ("build_uuid", True, None, True, True), ("status", True, None, True, True),
         ("already_exists", True, None, True, True), ("created_on", True, None, True, True),
         ("cf_ray", True, None, True, True), ("raw", False, False, True, True), ("outcome", True, None, True, True),
-        ("preview_url", True, None, True, True), ("stopped_on", True, None, True, True)]
+        ("preview_url", True, None, True, True), ("stopped_on", True, None, True, True)] + [
+        (name, True, None, True, True) for name in DETAILS]
     with pytest.raises(dataclasses.FrozenInstanceError):
         build.status = BuildStatus.STOPPED  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -117,7 +121,8 @@ def test_build_is_a_frozen_dataclass(fake: FakeAPI) -> None:
     assert stopped.status is BuildStatus.STOPPED and stopped.build_uuid == build.build_uuid
     assert dataclasses.asdict(build) == {"build_uuid": build.build_uuid, "status": build.status,
                                          "already_exists": False, "created_on": CREATED_ON, "cf_ray": build.cf_ray,
-                                         "raw": build.raw, "outcome": None, "preview_url": None, "stopped_on": None}
+                                         "raw": build.raw, "outcome": None, "preview_url": None, "stopped_on": None,
+                                         **dict.fromkeys(DETAILS)}
     assert dataclasses.astuple(build)[0] == build.build_uuid
     assert build == copy.deepcopy(build) == pickle.loads(pickle.dumps(build))
     assert build != stopped
@@ -139,6 +144,17 @@ def test_build_behaves_like_its_dataclass_twin() -> None:
         outcome: BuildOutcome | None = None
         preview_url: str | None = None
         stopped_on: datetime | None = None
+        branch: str | None = None
+        commit_hash: str | None = None
+        commit_message: str | None = None
+        author: str | None = None
+        trigger_source: str | None = None
+        deploy_hook_name: str | None = None
+        trigger_name: str | None = None
+        initializing_on: datetime | None = None
+        running_on: datetime | None = None
+        modified_on: datetime | None = None
+        already_stopped: bool | None = None
 
     values = ("u", BuildStatus.RUNNING, None, CREATED_ON, "r-SJC", {"success": True})
     build, twin = Build(*values), Twin(*values)
@@ -147,6 +163,11 @@ def test_build_behaves_like_its_dataclass_twin() -> None:
     stopped = values + (BuildOutcome.FAIL, "https://x.workers.dev", CREATED_ON)
     assert repr(Build(*stopped)).partition("(")[1:] == repr(Twin(*stopped)).partition("(")[1:]
     assert hash(Build(*stopped)) == hash(Twin(*stopped))
+    detailed = stopped + ("main", "1a2b", "Fix\nit", "ada@example.com", "push", "Production", "Deploy main",
+                          CREATED_ON, CREATED_ON, CREATED_ON, True)
+    assert repr(Build(*detailed)).partition("(")[1:] == repr(Twin(*detailed)).partition("(")[1:]
+    assert hash(Build(*detailed)) == hash(Twin(*detailed))
+    assert Build(*detailed) != Build(*stopped)
     if sys.version_info >= (3, 10):  # dataclasses set __match_args__ from 3.10 on
         assert Build.__match_args__ == Twin.__match_args__
     assert inspect.signature(Build).parameters.keys() == inspect.signature(Twin).parameters.keys()

@@ -1,6 +1,6 @@
-"""Ctrl-C (a real SIGINT, sent to this process by a timer thread) during trigger, trigger_many, wait and
-trigger(wait=True): KeyboardInterrupt within 0.5 s, nothing left behind, and the next call works
-(issue 12, section 5). The callbacks run on the calling thread, in order.
+"""Ctrl-C (a real SIGINT, sent to this process by a timer thread) during trigger, trigger_many, wait,
+trigger(wait=True) and cancel: KeyboardInterrupt within 0.5 s, nothing left behind, and the next call works
+(issue 12, section 5; issue 13, item 5). The callbacks run on the calling thread, in order.
 
 pytest runs the tests on the main thread, the only one Python raises KeyboardInterrupt in.
 """
@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
-from support import HOOKS, FakeAPI, fake_cloudflare
+from support import HOOKS, FakeAPI, StallingServer, fake_cloudflare
 
 import deployhook
 from deployhook import Build, BuildOutcome, BuildStatus
@@ -127,6 +127,26 @@ def test_ctrl_c_during_trigger_and_wait(emulated: deployhook.Client, fake: FakeA
     triggering = deployhook.Client(base_url=fake.base_url, max_retries=0)
     assert interrupted(lambda: triggering.trigger(HOOKS["slow"], wait=True)) < PROMPT  # still triggering
     assert emulated.trigger(QUICK_HOOK, wait=True).outcome is BuildOutcome.SUCCESS
+
+
+def test_ctrl_c_during_a_cancel(fake: FakeAPI) -> None:
+    """No fake scenario is slow to answer a cancel, so the slow server is one that never answers: Ctrl-C ends
+    the cancel, whose connection is closed (the call stopped, not merely abandoned); the client works on."""
+    with StallingServer() as server:
+        client = deployhook.Client(base_url=server.base_url, api_token=fake_cloudflare.API_TOKEN,
+                                   account_id=fake_cloudflare.ACCOUNT_ID, max_retries=0)
+        build = fake_cloudflare.build_uuid_of("cancel_running")
+        assert interrupted(lambda: client.cancel(build)) < PROMPT
+        [request] = server.received
+        assert request.startswith(b"PUT /client/v4/accounts/") and b"/cancel " in request
+        deadline = time.monotonic() + 1
+        while server.closed_by_client < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert server.closed_by_client == 1
+        assert interrupted(lambda: client.cancel(build), after=0.01) < PROMPT  # as it begins
+    with deployhook.Client(base_url=fake.base_url, api_token=fake_cloudflare.API_TOKEN,
+                           account_id=fake_cloudflare.ACCOUNT_ID) as working:
+        assert working.cancel(build).outcome is BuildOutcome.CANCELLED
 
 
 def test_ctrl_c_while_a_callback_runs(emulated: deployhook.Client) -> None:
