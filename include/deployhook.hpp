@@ -19,12 +19,16 @@
  * - deployhook::error (a std::runtime_error) carries code(), api_code(), http_status(), cf_ray() and
  *   build_uuid(); what() is the library's message, which never holds a hook or token. A NULL result (out of
  *   memory) throws std::bad_alloc.
- * - A wait's callback is any callable taking const deployhook::event &. An exception it throws never
- *   crosses the library's frames: it is caught, later events are dropped, the client's options are
- *   interrupted (ending the wait, and any other call in flight on the same client: use client::dup() to
- *   spare them) and it is rethrown once the call returned.
+ * - A wait's callback is any callable taking const deployhook::event &. The wait runs on options of its
+ *   own linked to the client's (deployhook_options_dup_linked). An exception the callable throws never
+ *   crosses the library's frames: it is caught, later events are dropped, the wait's own options are shut
+ *   down (deployhook_options_shut_down: that wait ends, the client's other calls go on) and it is rethrown
+ *   once the call returned.
  * - deployhook::interrupter (copyable, any thread) ends the calls in flight on one client within 100 ms
- *   with error_code::cancelled; to stop one call only, make it on a client::dup().
+ *   with error_code::cancelled, waits included (through the link); to stop one call only, make it on a
+ *   client::dup().
+ * - A client made by client() names the binding in the library's default User-Agent,
+ *   deployhook/VERSION (cpp; OS) (deployhook_options_set_binding_name); set_user_agent() replaces it.
  * - A client may be shared by threads that call it (const members); its setters must not run meanwhile.
  */
 #ifndef DEPLOYHOOK_HPP
@@ -299,7 +303,7 @@ void relay_event(int kind, int status, const char *text, double timestamp, void 
         std::invoke(*state->on_event, heard);
     } catch (...) {
         state->failure = std::current_exception();
-        deployhook_options_interrupt(state->options);
+        deployhook_options_shut_down(state->options);
     }
 }
 
@@ -311,7 +315,8 @@ class interrupter;
  *  connections from call to call. Movable; not copyable (dup() makes a sibling). */
 class client {
 public:
-    /** New options holding every default (deployhook_options_new); std::bad_alloc if none came. */
+    /** New options holding every default (deployhook_options_new), naming the binding "cpp" in the default
+     *  User-Agent; std::bad_alloc if none came. */
     client() : options_(new_options()) {}
 
     /** Takes ownership of options (e.g. from deployhook_options_new()); std::bad_alloc for NULL. */
@@ -426,7 +431,11 @@ private:
         }
         return std::shared_ptr<deployhook_options>(options, options_deleter());  // frees it if this throws
     }
-    static std::shared_ptr<deployhook_options> new_options() { return own(deployhook_options_new()); }
+    static std::shared_ptr<deployhook_options> new_options() {
+        std::shared_ptr<deployhook_options> options = own(deployhook_options_new());
+        detail::check_setter(deployhook_options_set_binding_name(options.get(), "cpp"));
+        return options;
+    }
 
     deployhook_options *mutable_get() const noexcept { return options_.get(); }
 
@@ -438,12 +447,18 @@ private:
     using wait_function = deployhook_result *(*)(const char *, const deployhook_options *, int,
                                                   deployhook_wait_callback, void *);
 
+    /** Runs the wait on a linked copy of the options: the client's interrupter still reaches it, and the
+     *  callable's exception shuts down that copy alone. */
     template <class F>
     result follow(wait_function function, const char *target, F &on_event, bool follow_logs) const {
         using callable = std::remove_reference_t<F>;
-        detail::relay<callable> state{&on_event, get(), nullptr};
+        options_ptr own(deployhook_options_dup_linked(get()));
+        if (own == nullptr) {
+            throw std::bad_alloc();
+        }
+        detail::relay<callable> state{&on_event, own.get(), nullptr};
         deployhook_result *raw =
-            function(target, get(), follow_logs ? 1 : 0, &detail::relay_event<callable>, &state);
+            function(target, own.get(), follow_logs ? 1 : 0, &detail::relay_event<callable>, &state);
         if (state.failure) {
             result_ptr freed(raw);
             std::rethrow_exception(state.failure);
@@ -476,8 +491,9 @@ private:
     }
 };
 
-/** Ends every call in flight on one client (deployhook_options_interrupt), from any thread, within 100 ms,
- *  with error_code::cancelled; calls that begin afterwards are not affected. Copyable; keeps the client's
+/** Ends every call in flight on one client (deployhook_options_interrupt), waits on their linked copies
+ *  included, from any thread, within 100 ms, with error_code::cancelled; calls that begin afterwards are
+ *  not affected. Copyable; keeps the client's
  *  options alive. interrupt() takes no lock and allocates nothing (async-signal-safe, as the C function). */
 class interrupter {
 public:

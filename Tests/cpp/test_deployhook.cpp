@@ -6,6 +6,10 @@
 // DEPLOYHOOK_TEST_SLACK_MS adds slack to every deadline (valgrind). Ends with "N passed, N failed".
 #include "deployhook.hpp"
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cctype>
 #include <climits>
@@ -94,6 +98,39 @@ deployhook::client emulator_client() {
     deployhook::client client;
     client.set_base_url(emulator).set_api_token(emulator_token).set_account_id(emulator_account);
     return client;
+}
+
+/** The body of the fake's GET /_fake/requests: a JSON list of the requests it recorded (searched as text). */
+std::string fake_requests() {
+    std::string authority = fake.substr(std::strlen("http://"));
+    authority = authority.substr(0, authority.find('/'));
+    std::string host = authority.substr(0, authority.find(':')), port = authority.substr(authority.find(':') + 1);
+    addrinfo hints{}, *found = nullptr;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0) return "";
+    int fd = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
+    std::string answer;
+    if (fd >= 0 && connect(fd, found->ai_addr, found->ai_addrlen) == 0) {
+        std::string request = "GET /_fake/requests HTTP/1.0\r\nHost: " + authority + "\r\nConnection: close\r\n\r\n";
+        if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+            char buffer[4096];
+            for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) answer.append(buffer, static_cast<size_t>(n));
+        }
+    }
+    if (fd >= 0) close(fd);
+    freeaddrinfo(found);
+    std::size_t body = answer.find("\r\n\r\n");
+    return body == std::string::npos ? "" : answer.substr(body + 4);
+}
+
+/** The User-Agent of the first request the fake recorded whose path holds needle; empty when none. */
+std::string user_agent_sent(const std::string &needle) {
+    std::string requests = fake_requests();
+    std::size_t at = requests.find(needle);
+    const std::string key = "\"user-agent\":\"";
+    if (at == std::string::npos || (at = requests.find(key, at)) == std::string::npos) return "";
+    at += key.size();
+    return requests.substr(at, requests.find('"', at) - at);
 }
 
 /** The error a call throws; error_code::ok (and a failed check) when it throws none. */
@@ -429,6 +466,67 @@ void an_exception_in_the_callback_ends_the_wait_and_is_rethrown() {
     CHECK(client.trigger(ok_hook).ok());  // the client stays usable
 }
 
+void an_exception_in_one_wait_leaves_the_other_calls_of_the_client_alone() {
+    current_case = "an_exception_in_one_wait_leaves_the_other_calls_of_the_client_alone";
+    const deployhook::client client = fake_client();  // no dup(): each wait gets a linked copy of its own
+    const std::string hook = delayed_hook(12, 1500);
+    std::optional<deployhook::result> triggered;
+    std::optional<error_code> trigger_failed;
+    std::thread trigger([&] {
+        try {
+            triggered.emplace(client.trigger(hook));
+        } catch (const deployhook::error &error) {
+            trigger_failed = error.code();
+        }
+    });
+    std::atomic<bool> polled{false}, wait_ended{false};
+    std::optional<error_code> wait_error;
+    std::thread other([&] {  // slow_logs without logs: a running build that never stops by itself
+        try {
+            client.wait(slow_logs, [&](const deployhook::event &) { polled = true; }, false);
+        } catch (const deployhook::error &error) {
+            wait_error = error.code();
+        }
+        wait_ended = true;
+    });
+    while (!polled) std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(200ms);  // the trigger is in flight too
+    bool rethrown = false;
+    try {
+        client.wait(slow_logs, [](const deployhook::event &) { throw std::logic_error("one callback threw"); });
+    } catch (const std::logic_error &) {
+        rethrown = true;
+    }
+    CHECK(rethrown);
+    trigger.join();
+    CHECK(!trigger_failed.has_value());  // the trigger in flight on the client was not interrupted
+    CHECK(triggered.has_value() && triggered->build_uuid() == delayed_build(hook));
+    std::this_thread::sleep_for(300ms);
+    CHECK(!wait_ended);  // the other thread's wait goes on
+    // The client's interrupter reaches the waits' linked copies.
+    auto interrupted = clock_type::now();
+    deployhook::interrupter(client).interrupt();
+    other.join();
+    CHECK(wait_error == error_code::cancelled);
+    CHECK(clock_type::now() - interrupted < 100ms + slack);
+}
+
+void the_default_user_agent_names_the_binding() {
+    current_case = "the_default_user_agent_names_the_binding";
+    const std::string hook = delayed_hook(10, 0);
+    fake_client().trigger(hook);
+    const std::string sent = user_agent_sent(hook);
+    const std::string prefix = "deployhook/" + std::string(deployhook::version()) + " (cpp; ";
+    CHECK(sent.rfind(prefix, 0) == 0 && !sent.empty() && sent.back() == ')');
+#ifdef __linux__
+    CHECK(sent == prefix + "linux)");
+#endif
+    const std::string mine = delayed_hook(11, 0);
+    deployhook::client custom;
+    custom.set_base_url(fake).set_user_agent("my-tool/1.0").trigger(mine);
+    CHECK(user_agent_sent(mine) == "my-tool/1.0");
+}
+
 void a_callback_can_interrupt_its_own_wait() {
     current_case = "a_callback_can_interrupt_its_own_wait";
     deployhook::client client = fake_client().dup();
@@ -568,6 +666,9 @@ int main(int argc, char **argv) {
         {"wait_with_logs_and_build_details", wait_with_logs_and_build_details},
         {"an_exception_in_the_callback_ends_the_wait_and_is_rethrown",
          an_exception_in_the_callback_ends_the_wait_and_is_rethrown},
+        {"an_exception_in_one_wait_leaves_the_other_calls_of_the_client_alone",
+         an_exception_in_one_wait_leaves_the_other_calls_of_the_client_alone},
+        {"the_default_user_agent_names_the_binding", the_default_user_agent_names_the_binding},
         {"a_callback_can_interrupt_its_own_wait", a_callback_can_interrupt_its_own_wait},
         {"cancel_a_build", cancel_a_build},
         {"no_message_holds_a_hook_or_token", no_message_holds_a_hook_or_token},

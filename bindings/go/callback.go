@@ -25,12 +25,12 @@ func goWaitCallback(event, status C.int, text *C.char, timestamp C.double, userD
 	if state.panicked {
 		return
 	}
-	// The callback must return normally to the library: a panic is kept, the wait interrupted, and the
-	// panic raised again once the library has returned.
+	// The callback must return normally to the library: a panic is kept, the wait's own options shut down
+	// (ending that wait alone), and the panic raised again once the library has returned.
 	defer func() {
 		if value := recover(); value != nil {
 			state.panicked, state.panicVal = true, value
-			C.deployhook_options_interrupt(state.own)
+			C.deployhook_options_shut_down(state.own)
 		}
 	}()
 	switch event {

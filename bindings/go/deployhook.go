@@ -123,7 +123,7 @@ func WithMaxConcurrency(n int) Option {
 // WithCAFile sets a PEM file of CA certificates to trust instead of the system's.
 func WithCAFile(path string) Option { return textOption(path, setCAFile) }
 
-// WithUserAgent sets the User-Agent header (default "deployhook/VERSION (go; GOOS)").
+// WithUserAgent sets the User-Agent header (default the library's "deployhook/VERSION (go; OS)").
 func WithUserAgent(userAgent string) Option { return textOption(userAgent, setUserAgent) }
 
 // WithAPIToken sets the API token used to follow and cancel builds (default CLOUDFLARE_API_TOKEN). It is
@@ -141,6 +141,9 @@ func setCAFile(o *C.deployhook_options, s *C.char) C.int {
 }
 func setUserAgent(o *C.deployhook_options, s *C.char) C.int {
 	return C.deployhook_options_set_user_agent(o, s)
+}
+func setBindingName(o *C.deployhook_options, s *C.char) C.int { // the "go" of the default User-Agent
+	return C.deployhook_options_set_binding_name(o, s)
 }
 func setAPIToken(o *C.deployhook_options, s *C.char) C.int {
 	return C.deployhook_options_set_api_token(o, s)
@@ -174,7 +177,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if options == nil {
 		return nil, &Error{Code: CodeInternal}
 	}
-	settings := append([]Option{WithUserAgent("deployhook/" + Version() + " (go; " + runtime.GOOS + ")")}, opts...)
+	settings := append([]Option{textOption("go", setBindingName)}, opts...)
 	for _, option := range settings {
 		if option.set == nil {
 			continue
@@ -240,13 +243,11 @@ func (c *Client) release() {
 	}
 }
 
-// run calls call with the client's options, or, when ctx can end, with a duplicate of them that a
-// goroutine interrupts once ctx is done. It returns whether ctx stopped the call (then ctx.Err() is the
-// cause to wrap). A context already done runs nothing.
+// run calls call with the client's options, or, when ctx can end, with a linked copy of them
+// (deployhook_options_dup_linked) that is shut down once ctx is done (deployhook_options_shut_down: the
+// call ends CANCELLED whether or not the library had begun it). It returns whether ctx stopped the call
+// (then ctx.Err() is the cause to wrap).
 func (c *Client) run(ctx context.Context, alwaysOwn bool, call func(*C.deployhook_options)) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return true, &Error{Code: CodeCancelled, cause: err}
-	}
 	options, err := c.acquire()
 	if err != nil {
 		return false, err
@@ -257,40 +258,35 @@ func (c *Client) run(ctx context.Context, alwaysOwn bool, call func(*C.deployhoo
 		call(options)
 		return false, nil
 	}
-	own := C.deployhook_options_dup(options)
+	own := C.deployhook_options_dup_linked(options)
 	if own == nil {
 		return false, &Error{Code: CodeInternal}
 	}
 	defer C.deployhook_options_free(own)
+	select {
+	case <-done: // already done: the call ends CANCELLED without sending anything
+		C.deployhook_options_shut_down(own)
+		call(own)
+		return true, nil
+	default:
+	}
 	finished, watching := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(watching)
 		select {
 		case <-finished:
-			return
 		case <-done:
-		}
-		// An interrupt ends the calls that began before it: one that lands before the library has begun
-		// the call misses it, so it is repeated until the call has returned.
-		ticker := time.NewTicker(10 * time.Millisecond)
-		defer ticker.Stop()
-		for {
-			C.deployhook_options_interrupt(own)
-			select {
-			case <-finished:
-				return
-			case <-ticker.C:
-			}
+			C.deployhook_options_shut_down(own)
 		}
 	}()
 	call(own)
 	close(finished)
-	<-watching // no interrupt of own after this
+	<-watching // no shut_down of own after this
 	return done != nil && ctx.Err() != nil, nil
 }
 
-// waitState is what a wait's callbacks reach through their cgo.Handle: the callbacks, the options of the
-// call (to interrupt it when one panics) and the panic to raise again.
+// waitState is what a wait's callbacks reach through their cgo.Handle: the callbacks, the call's own
+// options (to shut them down when one panics) and the panic to raise again.
 type waitState struct {
 	options  WaitOptions
 	own      *C.deployhook_options
@@ -342,13 +338,6 @@ func (c *Client) TriggerMany(ctx context.Context, hooks []string) ([]TriggerResu
 		}
 	})
 	if err != nil {
-		if stopped { // ctx was done before: every hook ends as the library's cancelled calls would
-			outcomes := make([]TriggerResult, len(hooks))
-			for i := range outcomes {
-				outcomes[i].Err = err
-			}
-			return outcomes, nil
-		}
 		return nil, err
 	}
 	if code != C.DEPLOYHOOK_OK {
@@ -397,7 +386,7 @@ func (c *Client) follow(ctx context.Context, target string, opts WaitOptions, tr
 		handle = C.uintptr_t(h)
 	}
 	var result *C.deployhook_result
-	// A callback's panic interrupts its own wait: with callbacks the call always gets options of its own.
+	// A callback's panic shuts its own wait down: with callbacks the call always gets options of its own.
 	stopped, err := c.run(ctx, handle != 0, func(o *C.deployhook_options) {
 		state.own = o
 		if trigger {

@@ -98,10 +98,15 @@ func TestUserAgent(t *testing.T) {
 	if _, err := newClient(t).Trigger(context.Background(), hook); err != nil {
 		t.Fatal(err)
 	}
+	// The library's default User-Agent, naming the binding (deployhook_options_set_binding_name).
 	requests := requestsFor(t, hook)
-	want := "deployhook/" + deployhook.Version() + " (go; " + runtime.GOOS + ")"
-	if len(requests) != 1 || requests[0].Headers["user-agent"] != want || requests[0].Method != "POST" {
-		t.Errorf("requests: %+v, want one with User-Agent %q", requests, want)
+	want := "deployhook/" + deployhook.Version() + " (go; "
+	if len(requests) != 1 || !strings.HasPrefix(requests[0].Headers["user-agent"], want) ||
+		!strings.HasSuffix(requests[0].Headers["user-agent"], ")") || requests[0].Method != "POST" {
+		t.Errorf("requests: %+v, want one with User-Agent %q...)", requests, want)
+	}
+	if runtime.GOOS == "linux" && requests[0].Headers["user-agent"] != want+"linux)" {
+		t.Errorf("User-Agent %q", requests[0].Headers["user-agent"])
 	}
 	hook, _ = delayed(70002, 0)
 	if _, err := newClient(t, deployhook.WithUserAgent("my-tool/1.0")).Trigger(context.Background(), hook); err != nil {
@@ -490,7 +495,8 @@ func TestCancelWithin100ms(t *testing.T) {
 	})
 }
 
-// A context already done sends nothing.
+// A context already done sends nothing: the call reaches the library on options already shut down
+// (deployhook_options_shut_down), which ends it CANCELLED before it sends anything.
 func TestContextDoneBefore(t *testing.T) {
 	t.Parallel()
 	client := newClient(t)
@@ -502,15 +508,55 @@ func TestContextDoneBefore(t *testing.T) {
 		t.Errorf("Trigger: %v", err)
 	}
 	results, err := client.TriggerMany(ctx, []string{hook, hook})
-	if err != nil || len(results) != 2 || !errors.Is(results[1].Err, context.Canceled) ||
-		!errors.Is(results[1].Err, deployhook.ErrCancelled) {
+	if err != nil || len(results) != 2 || !errors.Is(results[0].Err, context.Canceled) ||
+		!errors.Is(results[1].Err, context.Canceled) || !errors.Is(results[1].Err, deployhook.ErrCancelled) {
 		t.Errorf("TriggerMany: %v %v", results, err)
 	}
-	if _, err := client.Cancel(ctx, buildOf("cancel_running")); !errors.Is(err, context.Canceled) {
+	if _, err := client.TriggerAndWait(ctx, hook, deployhook.WaitOptions{OnStatus: func(string, deployhook.Status) {
+		t.Errorf("a status event")
+	}}); !errors.Is(err, context.Canceled) || !errors.Is(err, deployhook.ErrCancelled) {
+		t.Errorf("TriggerAndWait: %v", err)
+	}
+	_, waited := delayed(301, 0)
+	if _, err := client.Wait(ctx, waited, deployhook.WaitOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("Wait: %v", err)
+	}
+	_, cancelled := delayed(302, 0)
+	if _, err := client.Cancel(ctx, cancelled); !errors.Is(err, context.Canceled) {
 		t.Errorf("Cancel: %v", err)
 	}
-	if requests := requestsFor(t, hook); len(requests) != 0 {
-		t.Errorf("requests sent: %+v", requests)
+	for _, path := range []string{hook, waited, cancelled} {
+		if requests := requestsFor(t, path); len(requests) != 0 {
+			t.Errorf("requests sent: %+v", requests)
+		}
+	}
+}
+
+// A context that ends as the call begins (before or after the library has begun it: the binding cannot
+// know which) ends the call within 100 ms, every time: the call's own options are shut down, which stops
+// a call not yet begun as well as one in flight.
+func TestContextEndsAsTheCallBegins(t *testing.T) {
+	t.Parallel()
+	client := newClient(t)
+	for i := 0; i < 40; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		var cancelled time.Time
+		yield := i%2 == 0
+		go func() {
+			if yield {
+				runtime.Gosched()
+			}
+			cancelled = time.Now()
+			cancel()
+		}()
+		_, err := client.Trigger(ctx, scenarios["slow"]) // answers after 5 s
+		<-ctx.Done()
+		if late := time.Since(cancelled); late > 100*time.Millisecond {
+			t.Errorf("round %d: returned %v after the cancel", i, late)
+		}
+		if !errors.Is(err, context.Canceled) || !errors.Is(err, deployhook.ErrCancelled) {
+			t.Errorf("round %d: %v", i, err)
+		}
 	}
 }
 
@@ -611,6 +657,42 @@ func TestCallbackPanic(t *testing.T) {
 	// The client is still usable.
 	if _, err := client.Trigger(context.Background(), emuSuccess); err != nil && !errors.Is(err, deployhook.ErrRateLimited) {
 		t.Errorf("Trigger after the panic: %v", err)
+	}
+}
+
+// A panic in one wait's callback ends that wait only: another goroutine's wait on the same client goes on.
+func TestCallbackPanicSparesOtherCalls(t *testing.T) {
+	t.Parallel()
+	client := newClient(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	other := make(chan error, 1)
+	polled := make(chan struct{}, 1)
+	go func() { // a build that never stops by itself
+		_, err := client.Wait(ctx, buildOf("cancel_running"), deployhook.WaitOptions{
+			OnStatus: func(string, deployhook.Status) { polled <- struct{}{} },
+		})
+		other <- err
+	}()
+	<-polled
+	var recovered interface{}
+	func() {
+		defer func() { recovered = recover() }()
+		client.Wait(context.Background(), buildOf("slow_logs"), deployhook.WaitOptions{
+			OnStatus: func(string, deployhook.Status) { panic("from one wait") },
+		})
+	}()
+	if recovered != "from one wait" {
+		t.Errorf("recovered %v", recovered)
+	}
+	select {
+	case err := <-other:
+		t.Fatalf("the other wait ended with the panic: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	cancel()
+	if err := <-other; !errors.Is(err, context.Canceled) || !errors.Is(err, deployhook.ErrCancelled) {
+		t.Errorf("the other wait: %v", err)
 	}
 }
 

@@ -71,7 +71,7 @@ func heapGrowth(t *testing.T, rounds, n int, f func(i int)) (cHeap, goHeap int64
 }
 
 // 10,000 triggers through one client (a result read and freed each time, half of them with a context
-// that can end: a duplicate of the options, watched) leave the RSS (without -race: see race_test.go), the
+// that can end: a linked copy of the options, watched) leave the RSS (without -race: see race_test.go), the
 // C heap and the Go heap flat.
 func TestManyTriggersFlat(t *testing.T) { // not parallel: it measures the process
 	client := newClient(t)

@@ -25,7 +25,7 @@ export interface ClientOptions {
   maxConcurrency?: number;
   /** A PEM file of CA certificates to trust instead of the system's. */
   caFile?: string;
-  /** The User-Agent header (default deployhook/VERSION (c; OS)). */
+  /** The User-Agent header (default the library's deployhook/VERSION (node; OS)). */
   userAgent?: string;
   /** An API token with Workers Builds permissions, to follow and cancel builds (default CLOUDFLARE_API_TOKEN). A secret: it is never shown. */
   apiToken?: string;

@@ -178,7 +178,7 @@ class Client {
     return this.#run((call) => native.cancel(call, uuid), { signal: options.signal }, InvalidArgumentError);
   }
 
-  /** Frees the options now (calls in flight go on with their own copies). Later calls reject. */
+  /** Lets go of the options (calls in flight keep them until they end). Later calls reject. */
   close() {
     if (this.#options) native.release(this.#options);
     this.#options = null;
@@ -202,7 +202,7 @@ class Client {
             else if (event === EVENT_LOG) onLog?.(text, new Date(timestamp * 1000));
           } catch (error) { // kept for the caller; the wait is stopped, as nobody can hear it any more
             failure = { error };
-            native.interrupt(call);
+            native.shutDown(call);
           }
         };
       }
@@ -220,12 +220,12 @@ class Client {
   }
 
   /**
-   * Runs start(options). A call that can be interrupted (by the signal, or because a callback threw) gets
-   * a copy of the options made for it alone (deployhook_options_dup), so that interrupting it touches no
-   * other call; it rejects with the signal's reason once it ended interrupted (or did not begin).
+   * Runs start(options). A call that can be stopped on its own (by the signal, or because a callback threw)
+   * gets a copy of the options made for it alone (deployhook_options_dup_linked), which an abort shuts down
+   * (deployhook_options_shut_down: the call ends CANCELLED whether or not it had begun) without touching
+   * any other call; it then rejects with the signal's reason.
    */
   async #call(start, { signal, waitTimeout, onStatus, onLog } = {}) {
-    signal?.throwIfAborted();
     if (!this.#options) {
       const error = new Error('this deployhook Client is closed');
       error.code = 'ERR_INVALID_STATE';
@@ -233,18 +233,19 @@ class Client {
     }
     const own = signal || onStatus || onLog || (waitTimeout !== undefined && waitTimeout !== null);
     if (!own) return start(this.#options);
-    const call = native.dup(this.#options);
-    const interrupt = () => native.interrupt(call);
+    const call = native.dupLinked(this.#options);
+    const shutDown = () => native.shutDown(call);
     try {
       if (waitTimeout !== undefined && waitTimeout !== null) set(call, 'waitTimeout', waitTimeout);
-      signal?.addEventListener('abort', interrupt, { once: true });
+      if (signal?.aborted) shutDown();
+      else signal?.addEventListener('abort', shutDown, { once: true });
       const raw = await start(call);
-      if (signal?.aborted && (raw === null || [raw].flat().some((one) => one?.name === 'DEPLOYHOOK_ERR_CANCELLED'))) {
+      if (signal?.aborted && [raw].flat().some((one) => one?.name === 'DEPLOYHOOK_ERR_CANCELLED')) {
         throw signal.reason;
       }
       return raw;
     } finally {
-      signal?.removeEventListener('abort', interrupt);
+      signal?.removeEventListener('abort', shutDown);
       native.release(call);
     }
   }

@@ -39,8 +39,8 @@
     X(options_set_base_url) X(options_set_timeout_ms) X(options_set_connect_timeout_ms)                       \
     X(options_set_max_retries) X(options_set_max_concurrency) X(options_set_ca_file)                          \
     X(options_set_user_agent) X(options_set_api_token) X(options_set_account_id)                              \
-    X(options_set_wait_timeout_ms) X(options_dup) X(options_interrupt) X(last_error_message) X(error_name)     \
-    X(status_name) X(outcome_name) X(version)
+    X(options_set_wait_timeout_ms) X(options_set_binding_name) X(options_dup_linked) X(options_interrupt)     \
+    X(options_shut_down) X(last_error_message) X(error_name) X(status_name) X(outcome_name) X(version)
 
 static struct {
 #define X(name) __typeof__(deployhook_##name) *name;
@@ -59,8 +59,7 @@ typedef struct box {
     deployhook_options *options;
     atomic_int holders;
     atomic_int refs;
-    atomic_bool interrupted; /* interrupt() was called: a call not yet begun does not begin */
-    int released;            /* JavaScript let go (JS thread only) */
+    int released; /* JavaScript let go (JS thread only) */
 } box;
 
 enum kind { TRIGGER, TRIGGER_MANY, WAIT, TRIGGER_AND_WAIT, CANCEL };
@@ -83,7 +82,6 @@ typedef struct call {
     deployhook_result **results;
     int many_code;
     char *many_message;
-    int skipped; /* interrupted before it began */
     atomic_int refs;
     struct call *next; /* in the queue of calls waiting for a thread */
 } call;
@@ -253,7 +251,7 @@ static void box_finalize(napi_env env, void *data, void *hint) {
     box *b = data;
     if (!b->released) { /* collected, or the environment is going: stop whatever still uses the options */
         b->released = 1;
-        dh.options_interrupt(b->options);
+        dh.options_shut_down(b->options);
         box_let_go(b);
     }
     box_unref(b);
@@ -279,21 +277,24 @@ static napi_value wrap_box(napi_env env, deployhook_options *options) {
     return external;
 }
 
-/* optionsNew(): new options holding the library's defaults. */
+/* optionsNew(): new options holding the library's defaults, naming "node" in the default User-Agent. */
 static napi_value options_new(napi_env env, napi_callback_info info) {
     (void)info;
     if (!need_library(env)) return NULL;
-    return wrap_box(env, dh.options_new());
+    deployhook_options *options = dh.options_new();
+    if (options != NULL) dh.options_set_binding_name(options, "node");
+    return wrap_box(env, options);
 }
 
-/* dup(options): a copy sharing its connections, with an interrupter of its own (one per call). */
-static napi_value options_dup(napi_env env, napi_callback_info info) {
+/* dupLinked(options): a copy for one call, sharing its connections (deployhook_options_dup_linked): an
+ * interrupt of the original reaches the copy's call, and shutDown(copy) stops that call alone. */
+static napi_value options_dup_linked(napi_env env, napi_callback_info info) {
     napi_value argv[1];
     get_args(env, info, 1, argv);
     box *b = get_box(env, argv[0]);
     if (b == NULL) return NULL;
     if (b->released) return throw_error(env, NULL, "the options were released");
-    return wrap_box(env, dh.options_dup(b->options));
+    return wrap_box(env, dh.options_dup_linked(b->options));
 }
 
 /* release(options): frees them once no call uses them any more. Idempotent. */
@@ -308,16 +309,13 @@ static napi_value options_release(napi_env env, napi_callback_info info) {
     return NULL;
 }
 
-/* interrupt(options): ends the calls in flight with these options (CANCELLED), and keeps a call made with
- * them but not yet begun from beginning. */
-static napi_value options_interrupt(napi_env env, napi_callback_info info) {
+/* shutDown(options): ends the calls in flight with these options and every later one, begun or not, with
+ * CANCELLED (deployhook_options_shut_down): for one call's own copy. */
+static napi_value options_shut_down(napi_env env, napi_callback_info info) {
     napi_value argv[1];
     get_args(env, info, 1, argv);
     box *b = get_box(env, argv[0]);
-    if (b != NULL && !b->released) {
-        atomic_store(&b->interrupted, true);
-        dh.options_interrupt(b->options);
-    }
+    if (b != NULL && !b->released) dh.options_shut_down(b->options);
     return NULL;
 }
 
@@ -459,24 +457,18 @@ static void on_wait_event(int kind, int status, const char *text, double timesta
 static void run_call(call *c) {
     const deployhook_options *options = c->box->options;
     deployhook_wait_callback callback = c->has_callback ? on_wait_event : NULL;
-    if (atomic_load(&c->box->interrupted)) {
-        c->skipped = 1;
-    } else {
-        switch (c->kind) {
-        case TRIGGER: c->result = dh.trigger_with(c->target, options); break;
-        case WAIT: c->result = dh.wait(c->target, options, c->follow_logs, callback, c); break;
-        case TRIGGER_AND_WAIT:
-            c->result = dh.trigger_and_wait(c->target, options, c->follow_logs, callback, c);
-            break;
-        case CANCEL: c->result = dh.cancel_build(c->target, options); break;
-        case TRIGGER_MANY:
-            c->many_code = dh.trigger_many((const char *const *)c->hooks, c->count, options, c->results);
-            if (c->many_code != DEPLOYHOOK_OK) { /* the reason is thread-local: read it here */
-                const char *message = dh.last_error_message();
-                c->many_message = message ? strdup(message) : NULL;
-            }
-            break;
+    switch (c->kind) {
+    case TRIGGER: c->result = dh.trigger_with(c->target, options); break;
+    case WAIT: c->result = dh.wait(c->target, options, c->follow_logs, callback, c); break;
+    case TRIGGER_AND_WAIT: c->result = dh.trigger_and_wait(c->target, options, c->follow_logs, callback, c); break;
+    case CANCEL: c->result = dh.cancel_build(c->target, options); break;
+    case TRIGGER_MANY:
+        c->many_code = dh.trigger_many((const char *const *)c->hooks, c->count, options, c->results);
+        if (c->many_code != DEPLOYHOOK_OK) { /* the reason is thread-local: read it here */
+            const char *message = dh.last_error_message();
+            c->many_message = message ? strdup(message) : NULL;
         }
+        break;
     }
     if (!post(c, NULL, 1)) { /* nobody will read them */
         dh.free_result(c->result);
@@ -508,9 +500,7 @@ static void deliver(napi_env env, napi_value js_callback, void *context, void *d
         return;
     }
     napi_value value;
-    if (c->skipped) {
-        napi_get_null(env, &value);
-    } else if (c->kind == TRIGGER_MANY && c->many_code != DEPLOYHOOK_OK) {
+    if (c->kind == TRIGGER_MANY && c->many_code != DEPLOYHOOK_OK) {
         napi_create_object(env, &value);
         napi_set_named_property(env, value, "code", int_value(env, c->many_code));
         napi_set_named_property(env, value, "name", string_or_null(env, dh.error_name(c->many_code)));
@@ -602,8 +592,8 @@ static int pool_submit(call *c) {
     return failed;
 }
 
-/* Starts `c` on a thread of its own; returns the promise of its outcome (an object from result_object, an
- * array of them, or null when it was interrupted before it began). On failure frees `c` and throws. */
+/* Starts `c` on a thread of its own; returns the promise of its outcome (an object from result_object, or
+ * an array of them). On failure frees `c` and throws. */
 static napi_value start_call(napi_env env, call *c, napi_value on_event) {
     napi_value promise, name;
     napi_valuetype type = napi_undefined;
@@ -739,9 +729,9 @@ static napi_value init(napi_env env, napi_value exports) {
         FUNCTION("load", load),
         FUNCTION("version", version),
         FUNCTION("optionsNew", options_new),
-        FUNCTION("dup", options_dup),
+        FUNCTION("dupLinked", options_dup_linked),
         FUNCTION("release", options_release),
-        FUNCTION("interrupt", options_interrupt),
+        FUNCTION("shutDown", options_shut_down),
         FUNCTION("set", options_set),
         FUNCTION("trigger", trigger),
         FUNCTION("triggerMany", trigger_many),

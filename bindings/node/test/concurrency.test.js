@@ -136,11 +136,30 @@ test('abort() ends triggerMany within 100 ms', async () => {
 test('the signal\'s own reason is what rejects; an aborted signal sends nothing', async () => {
   const reason = new Error('stop now');
   await fakeReset();
+  // The calls reach the library on options already shut down, which end them CANCELLED before sending.
   await assert.rejects(client.trigger(HOOKS.ok, { signal: AbortSignal.abort(reason) }), (caught) => caught === reason);
   await assert.rejects(client.triggerMany([HOOKS.ok], { signal: AbortSignal.abort() }), { name: 'AbortError' });
+  await assert.rejects(client.trigger(HOOKS.ok, { wait: true, onStatus: () => assert.fail('an event'), signal: AbortSignal.abort() }),
+    { name: 'AbortError' });
+  await assert.rejects(client.wait(buildOf(HOOKS.build_full), { signal: AbortSignal.abort() }), { name: 'AbortError' });
+  await assert.rejects(client.cancel(buildOf(HOOKS.cancel_running), { signal: AbortSignal.abort() }), { name: 'AbortError' });
   assert.deepEqual(await fakeRequests(), []);
   const timeout = await client.trigger(HOOKS.slow, { signal: AbortSignal.timeout(200) }).catch((caught) => caught);
   assert.equal(timeout.name, 'TimeoutError');
+});
+
+test('an abort as the call starts, before or after the library began it, ends it within 100 ms every time', async () => {
+  for (let round = 0; round < 40; round += 1) {
+    const controller = new AbortController();
+    const call = client.trigger(HOOKS.slow, { signal: controller.signal }).then(() => assert.fail('resolved'), (caught) => caught);
+    if (round % 2 === 1) await new Promise((resolve) => setImmediate(resolve));
+    const abortedAt = performance.now();
+    controller.abort();
+    const error = await call;
+    const ms = performance.now() - abortedAt;
+    assert.equal(error.name, 'AbortError', `round ${round}`);
+    assert.ok(ms < 100, `round ${round}: ${ms} ms`);
+  }
 });
 
 test('aborting one call leaves the others of the same client alone', async () => {

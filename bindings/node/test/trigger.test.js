@@ -172,6 +172,14 @@ test('options are the library\'s: a refused value is an InvalidOptionError with 
   full.close();
 });
 
+test('the default User-Agent is the library\'s, naming the binding: deployhook/VERSION (node; OS)', async () => {
+  await fakeReset();
+  await client.trigger(HOOKS.ok);
+  const sent = (await fakeRequests())[0].headers['user-agent'];
+  assert.ok(sent.startsWith(`deployhook/${deployhook.version()} (node; `) && sent.endsWith(')'), sent);
+  if (process.platform === 'linux') assert.equal(sent, `deployhook/${deployhook.version()} (node; linux)`);
+});
+
 test('the User-Agent set is the one sent', async () => {
   await fakeReset();
   await new deployhook.Client({ baseUrl: FAKE, userAgent: 'node-test/1.0' }).trigger(HOOKS.ok);

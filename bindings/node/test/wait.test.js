@@ -3,7 +3,8 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const deployhook = require('..');
-const { FAKE, EMULATOR, HOOKS, ACCOUNT, TOKEN, EMU, buildOf, fakeRequests, fakeReset, timed } = require('./support.js');
+const { FAKE, EMULATOR, HOOKS, ACCOUNT, TOKEN, EMU, buildOf, delayedHook, delayedBuild, fakeRequests, fakeReset, timed } =
+  require('./support.js');
 
 delete process.env.CLOUDFLARE_API_TOKEN;
 delete process.env.CLOUDFLARE_ACCOUNT_ID;
@@ -126,6 +127,23 @@ test('a callback that throws stops the wait, which rejects with that error', asy
   assert.equal(error, mistake);
   assert.equal(calls, 1);
   assert.ok(elapsed < 3000, `${elapsed} ms`);
+});
+
+test('a callback that throws ends its own wait only: the other calls of the same client go on', async () => {
+  const controller = new AbortController();
+  let statuses = 0;
+  const other = client.wait(buildOf(HOOKS.cancel_running), { onStatus: () => { statuses += 1; }, signal: controller.signal });
+  const plain = client.trigger(delayedHook(9, 800)); // on the client's own options
+  let settled = false;
+  other.then(() => { settled = true; }, () => { settled = true; });
+  const mistake = new Error('one callback broke');
+  await assert.rejects(client.wait(buildOf(HOOKS.slow_logs), { onStatus: () => { throw mistake; } }), (caught) => caught === mistake);
+  assert.equal((await plain).buildUuid, delayedBuild(delayedHook(9, 800)));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assert.equal(settled, false, 'the other wait ended');
+  assert.ok(statuses >= 1);
+  controller.abort();
+  await assert.rejects(other, { name: 'AbortError' });
 });
 
 test('the emulator: a build through its phases, with logs, and a failing one', async () => {

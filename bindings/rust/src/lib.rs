@@ -527,7 +527,7 @@ impl Options {
         self
     }
 
-    /// The User-Agent header (default `deployhook/VERSION (c; OS)`).
+    /// The User-Agent header (default the library's `deployhook/VERSION (rust; OS)`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Options {
         self.user_agent = Some(user_agent.into());
         self
@@ -652,8 +652,12 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// A client with `options`; the error is the first setting the library rejected, with its reason.
+    /// The library's default User-Agent names the binding, `rust` (`deployhook_options_set_binding_name`).
     pub fn new(options: Options) -> Result<Client, Error> {
         let handle = OptionsHandle::new(unsafe { ffi::deployhook_options_new() })?;
+        set(unsafe {
+            ffi::deployhook_options_set_binding_name(handle.0.as_ptr(), b"rust\0".as_ptr() as *const c_char)
+        })?;
         options.apply(handle.0.as_ptr())?;
         Ok(Client { options: Arc::new(handle) })
     }
@@ -721,9 +725,11 @@ impl Client {
     /// `on_event` hears each status change and each new log line, on this thread. Returns the build with
     /// its final status, outcome, preview URL and stop time.
     ///
-    /// A panic in `on_event` does not cross the library's frames: it is caught, later events are dropped,
-    /// the client is interrupted (which ends the wait at once, and every other call in flight on this
-    /// client: give the wait a [`Client::dup`] to spare them), and the panic resumes once the call returned.
+    /// The wait runs on options of its own, linked to the client's (`deployhook_options_dup_linked`): the
+    /// client's [`Interrupter`] still ends it. A panic in `on_event` does not cross the library's frames: it
+    /// is caught, later events are dropped, the wait's own options are shut down
+    /// (`deployhook_options_shut_down`: that wait ends at once, the client's other calls go on), and the
+    /// panic resumes once the call returned.
     pub fn wait<B, F>(&self, build: &B, on_event: F) -> Result<Build, Error>
     where
         B: BuildId + ?Sized,
@@ -774,11 +780,12 @@ impl Client {
         on_event: F,
     ) -> Result<Build, Error> {
         let target = optional_c_string(target, what)?;
-        let mut relay = Relay { on_event, panic: None, options: self.raw() };
+        let own = OptionsHandle::new(unsafe { ffi::deployhook_options_dup_linked(self.raw()) })?;
+        let mut relay = Relay { on_event, panic: None, options: own.0.as_ptr() };
         let result = unsafe {
             function(
                 as_ptr(&target),
-                self.raw(),
+                own.0.as_ptr(),
                 c_int::from(follow_logs),
                 Some(relay_event::<F>),
                 &mut relay as *mut Relay<F> as *mut c_void,
@@ -800,7 +807,7 @@ type WaitFunction = unsafe extern "C" fn(
     *mut c_void,
 ) -> *mut ffi::deployhook_result;
 
-/// What `relay_event` needs: the closure, the panic it caught, the options to interrupt then.
+/// What `relay_event` needs: the closure, the panic it caught, the wait's own options to shut down then.
 struct Relay<F> {
     on_event: F,
     panic: Option<Box<dyn Any + Send + 'static>>,
@@ -831,12 +838,13 @@ unsafe extern "C" fn relay_event<F: FnMut(Event)>(
     }));
     if let Err(payload) = caught {
         relay.panic = Some(payload);
-        ffi::deployhook_options_interrupt(relay.options);
+        ffi::deployhook_options_shut_down(relay.options);
     }
 }
 
-/// Stops the calls in flight on one [`Client`] (and on every client it was not [`dup`](Client::dup)ed
-/// into) from any thread, within 100 ms, with [`ErrorKind::Cancelled`] (`deployhook_options_interrupt`).
+/// Stops the calls in flight on one [`Client`] (waits included, which run on options linked to the
+/// client's; not those of a [`dup`](Client::dup) of it) from any thread, within 100 ms, with
+/// [`ErrorKind::Cancelled`] (`deployhook_options_interrupt`).
 /// Calls that begin afterwards are not affected. Keeps the client's options alive while it exists.
 #[derive(Clone)]
 pub struct Interrupter {

@@ -357,6 +357,56 @@ fn a_panic_in_the_closure_ends_the_wait_and_resumes_after_it() {
 }
 
 #[test]
+fn a_panic_in_one_wait_leaves_the_other_calls_of_the_client_alone() {
+    let client = Arc::new(fake_client()); // no dup(): the wait gets a linked copy of its own
+    let hook = delayed_hook(9, 1500);
+    let trigger = {
+        let client = Arc::clone(&client);
+        let hook = hook.clone();
+        thread::spawn(move || client.trigger(&hook))
+    };
+    let (polled, first_poll) = mpsc::channel();
+    let wait = {
+        let client = Arc::clone(&client);
+        thread::spawn(move || {
+            client.wait_without_logs(SLOW_LOGS, move |_| {
+                let _ = polled.send(()); // a running build that never stops by itself
+            })
+        })
+    };
+    first_poll.recv().unwrap();
+    thread::sleep(Duration::from_millis(200)); // the trigger is in flight too
+    let caught =
+        panic::catch_unwind(panic::AssertUnwindSafe(|| client.wait(SLOW_LOGS, |_| panic!("one closure panicked"))));
+    assert!(caught.is_err(), "the panic must reach the caller");
+    let build = trigger.join().unwrap().expect("the trigger in flight on the client was not interrupted");
+    assert_eq!(build.build_uuid.as_deref(), Some(delayed_build(&hook).as_str()));
+    thread::sleep(Duration::from_millis(300));
+    assert!(!wait.is_finished(), "the other thread's wait ended with the panic");
+    // The client's interrupter reaches the waits' linked copies.
+    let interrupted = Instant::now();
+    client.interrupter().interrupt();
+    let error = wait.join().unwrap().unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Cancelled, "{:?}", error);
+    assert!(interrupted.elapsed() < Duration::from_millis(100) + slack(), "{:?}", interrupted.elapsed());
+}
+
+#[test]
+fn the_default_user_agent_names_the_binding() {
+    let hook = delayed_hook(10, 0);
+    fake_client().trigger(&hook).expect("trigger");
+    let sent = user_agent_sent(&hook).expect("the request recorded");
+    let prefix = format!("deployhook/{} (rust; ", deployhook::version());
+    assert!(sent.starts_with(&prefix) && sent.ends_with(')'), "{}", sent);
+    if cfg!(target_os = "linux") {
+        assert_eq!(sent, format!("{}linux)", prefix));
+    }
+    let hook = delayed_hook(11, 0);
+    Client::new(Options::new().base_url(fake_base()).user_agent("my-tool/1.0")).unwrap().trigger(&hook).unwrap();
+    assert_eq!(user_agent_sent(&hook).as_deref(), Some("my-tool/1.0"));
+}
+
+#[test]
 fn a_closure_can_interrupt_its_own_wait() {
     let client = fake_client().dup().unwrap();
     let interrupter = client.interrupter();

@@ -1,6 +1,8 @@
 //! What the integration tests share: the servers bindings/rust/test.sh started, and their hooks.
 #![allow(dead_code)]
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::time::Duration;
 
 use deployhook::{Client, Options};
@@ -19,6 +21,27 @@ fn server(variable: &str, what: &str) -> String {
     std::env::var(variable).unwrap_or_else(|_| {
         panic!("{} is not set: run the suite with `bash bindings/rust/test.sh`, which starts {}", variable, what)
     })
+}
+
+/// The body of the fake's `GET /_fake/requests` (a JSON list of every request it received since its last
+/// reset; this crate has no JSON parser: the tests look for text in it).
+pub fn fake_requests() -> String {
+    let base = fake_base();
+    let authority = base.trim_start_matches("http://").split('/').next().unwrap().to_string();
+    let mut stream = TcpStream::connect(&authority).expect("the fake");
+    write!(stream, "GET /_fake/requests HTTP/1.0\r\nHost: {}\r\nConnection: close\r\n\r\n", authority).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let body = answer.split_once("\r\n\r\n").expect("an HTTP answer").1;
+    body.to_string()
+}
+
+/// The User-Agent of the first request the fake recorded whose path holds `needle`.
+pub fn user_agent_sent(needle: &str) -> Option<String> {
+    let requests = fake_requests();
+    let after = &requests[requests.find(needle)?..];
+    let start = after.find("\"user-agent\":\"")? + "\"user-agent\":\"".len();
+    Some(after[start..start + after[start..].find('"')?].to_string())
 }
 
 /// Extra time a deadline allows under valgrind (DEPLOYHOOK_TEST_SLACK_MS).
