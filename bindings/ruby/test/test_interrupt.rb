@@ -33,6 +33,25 @@ class TestInterrupt < Minitest::Test
     assert_operator took, :<, 0.3 + LIMIT
   end
 
+  def test_an_interrupt_that_comes_before_the_call_has_begun
+    client = fake_client
+    20.times do # the worker may not have entered the library yet: the interrupt is repeated until it ends
+      ready = Queue.new
+      waiter = Thread.new do
+        ready << true
+        client.trigger(SLOW)
+      rescue KeyError => e
+        e
+      end
+      ready.pop
+      took = elapsed do
+        waiter.raise(KeyError, "at once")
+        assert_kind_of KeyError, waiter.value
+      end
+      assert_operator took, :<, LIMIT
+    end
+  end
+
   def test_thread_raise_stops_a_wait
     client = emulator_client
     build = client.trigger(E_LONG)

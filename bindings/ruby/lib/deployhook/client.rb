@@ -353,9 +353,14 @@ module DeployHook
           convert.call(worker.value)
         ensure
           if worker && !finished
-            ABI.deployhook_options_interrupt(options)
             value = begin
-              worker.value # the library ends the call within 100 ms
+              # The library ends the call within 100 ms; again until it has ended, for a call that had not
+              # begun yet when interrupted (an interrupt reaches only the calls in flight).
+              loop do
+                ABI.deployhook_options_interrupt(options)
+                break if worker.join(0.05)
+              end
+              worker.value
             rescue Exception # rubocop:disable Lint/RescueException
               nil # the exception already on its way wins
             end
