@@ -3,7 +3,7 @@ import deployhook.DeployHookClient;
 
 /**
  * Steady state through the Java binding, as benchmarks/steady_deployhook.c does through C: one client
- * (the API base set), warm-up triggers (JIT), then COUNT sequential triggers, each checked (a queued
+ * (the API base set), 2,000 warm-up triggers (class loading, the JIT), then COUNT sequential triggers, each checked (a queued
  * build). Prints the seconds the COUNT triggers took.
  * Usage: java -cp build/java/deployhook.jar:/usr/share/java/jna.jar SteadyTrigger.java BASE_URL HOOK COUNT
  */
@@ -11,7 +11,7 @@ public class SteadyTrigger {
     public static void main(String[] args) {
         int count = Integer.parseInt(args[2]);
         try (DeployHookClient client = DeployHookClient.builder().baseUrl(args[0]).build()) {
-            for (int i = 0; i < Math.max(1, count / 2); i++) { // warm-up: class loading and the JIT
+            for (int i = 0; i < 2000; i++) { // warm-up: class loading and the JIT
                 client.trigger(args[1]);
             }
             long start = System.nanoTime();

@@ -6,6 +6,7 @@ import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,15 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 import static deployhook.NativeApi.*;
@@ -31,24 +23,15 @@ import static deployhook.NativeApi.*;
  * Safe to share between threads; a call blocks only its own thread. Close it when done (or let the garbage
  * collector free it).
  *
- * <p>Stopping a call: {@link Thread#interrupt()} of the calling thread stops any call at once. Each call
- * runs on a small pool's thread with a copy of the options made for it (deployhook_options_dup: the same
- * connections, an interrupter of its own) while the calling thread waits interruptibly; when interrupted,
- * it calls deployhook_options_interrupt on that copy, waits for the call to end (the library ends it within
- * 100 ms), frees its result and, when the library reports the call cancelled, throws
- * {@link DeployHookCancelledException} with the thread's interrupt flag set again. Other calls on the same
- * client are not disturbed.
+ * <p>Stopping a call: {@link Thread#interrupt()} of the calling thread stops any call at once, waits
+ * included. Each call uses a copy of the options made for it (deployhook_options_dup: the same connections,
+ * an interrupter of its own); while it runs, an interrupt of the thread calls deployhook_options_interrupt on
+ * that copy (see {@code Call}), the library ends the call within 100 ms, and the call throws what the
+ * library answered, {@link DeployHookCancelledException}, with the thread's interrupt flag still set. Other
+ * calls on the same client are not disturbed.
  */
 public final class DeployHookClient implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final AtomicInteger THREADS = new AtomicInteger();
-    private static final ExecutorService CALLS = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "deployhook-call-" + THREADS.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    });
-    private static final Object DONE = new Object();
-
     /** The options, freed once: by close() or by the cleaner. */
     private static final class Handle implements Runnable {
         private Pointer options;
@@ -180,7 +163,7 @@ public final class DeployHookClient implements AutoCloseable {
     /** Triggers the deploy hook (its UUID or trigger URL); returns the build, or throws a DeployHookException. */
     public Build trigger(String hook) {
         byte[] text = Text.cString(hook);
-        return run(options -> deployhook_trigger_with(text, options), Results::value, DeployHookClient::free, null, null);
+        return run(call -> Results.value(call.run(options -> deployhook_trigger_with(text, options))));
     }
 
     /**
@@ -194,7 +177,7 @@ public final class DeployHookClient implements AutoCloseable {
     /** As {@link #triggerAndWait(String, WaitListener)}; log lines are fetched only when followLogs is true. */
     public Build triggerAndWait(String hook, WaitListener listener, boolean followLogs) {
         byte[] text = Text.cString(hook);
-        return follow(listener, followLogs, (options, callback) ->
+        return follow(listener, (options, callback) ->
                 deployhook_trigger_and_wait(text, options, followLogs ? 1 : 0, callback, null));
     }
 
@@ -219,39 +202,29 @@ public final class DeployHookClient implements AutoCloseable {
         }
         Memory results = new Memory((long) Math.max(count, 1) * Native.POINTER_SIZE);
         results.clear();
-        Function<ManyOutcome, List<TriggerResult>> convert = outcome -> {
-            if (outcome.code != 0) {
-                throw DeployHookException.of(outcome.code, outcome.message, 0, 0, null);
+        List<TriggerResult> list = run(call -> {
+            int code = call.run(options -> deployhook_trigger_many(array, count, options, results));
+            if (code != 0) {
+                throw DeployHookException.of(code, Text.read(deployhook_last_error_message()), 0, 0, null);
             }
-            List<TriggerResult> list = new ArrayList<>(count);
+            List<TriggerResult> outcomes = new ArrayList<>(count);
             for (Pointer result : results.getPointerArray(0, count)) {
-                list.add(Results.read(result));
+                outcomes.add(Results.read(result));
             }
-            return list;
-        };
-        Consumer<ManyOutcome> release = outcome -> {
-            if (outcome.code == 0) {
-                for (Pointer result : results.getPointerArray(0, count)) {
-                    deployhook_free_result(result);
+            if (call.interrupted()) { // stopped: the hooks not done yet ended CANCELLED
+                for (TriggerResult outcome : outcomes) {
+                    if (outcome.error().orElse(null) instanceof DeployHookCancelledException cancelled) {
+                        throw cancelled;
+                    }
                 }
             }
-        };
-        List<TriggerResult> list = run(options -> {
-            int code = deployhook_trigger_many(array, count, options, results);
-            return new ManyOutcome(code, code == 0 ? null : Text.read(deployhook_last_error_message())); // this thread's
-        }, convert, release, null, null);
-        java.lang.ref.Reference.reachabilityFence(strings);
-        if (Thread.currentThread().isInterrupted()) { // stopped: the hooks not done yet ended CANCELLED
-            for (TriggerResult one : list) {
-                if (one.error().map(e -> e instanceof DeployHookCancelledException).orElse(false)) {
-                    throw one.error().get();
-                }
-            }
-        }
+            return outcomes;
+        });
+        Reference.reachabilityFence(strings);
+        Reference.reachabilityFence(array);
         return list;
     }
 
-    private record ManyOutcome(int code, String message) {}
 
     /**
      * Waits for a build to stop; returns the final build, or throws a DeployHookException (e.g.
@@ -265,7 +238,7 @@ public final class DeployHookClient implements AutoCloseable {
     /** As {@link #waitFor(String, WaitListener)}; log lines are fetched only when followLogs is true. */
     public Build waitFor(String buildUuid, WaitListener listener, boolean followLogs) {
         byte[] text = Text.cString(buildUuid);
-        return follow(listener, followLogs, (options, callback) ->
+        return follow(listener, (options, callback) ->
                 deployhook_wait(text, options, followLogs ? 1 : 0, callback, null));
     }
 
@@ -280,7 +253,7 @@ public final class DeployHookClient implements AutoCloseable {
      */
     public Build cancel(String buildUuid) {
         byte[] text = Text.cString(buildUuid);
-        return run(options -> deployhook_cancel_build(text, options), Results::value, DeployHookClient::free, null, null);
+        return run(call -> Results.value(call.run(options -> deployhook_cancel_build(text, options))));
     }
 
     public Build cancel(Build build) {
@@ -300,127 +273,53 @@ public final class DeployHookClient implements AutoCloseable {
 
     // ---- calls
 
-    private interface NativeCall<T> {
-        T call(Pointer options);
-    }
-
     private interface FollowCall {
         Pointer call(Pointer options, NativeApi.WaitCallback callback);
     }
 
-    private static void free(Pointer result) {
-        deployhook_free_result(result);
-    }
-
-    private Build follow(WaitListener listener, boolean followLogs, FollowCall call) {
-        if (listener == null) {
-            return run(options -> call.call(options, null), Results::value, DeployHookClient::free, null, null);
-        }
-        LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
-        NativeApi.WaitCallback callback = (event, status, text, timestamp, userData) -> {
-            try { // on the pool's thread, inside the C call: copy the text; let nothing unwind through C
-                events.add(WaitEvent.of(event, status, Text.read(text), timestamp));
-            } catch (Throwable e) {
-                events.add(e);
-            }
-        };
-        return run(options -> call.call(options, callback), Results::value, DeployHookClient::free, listener, events);
-    }
-
-    /**
-     * Runs the native call with a copy of the options on a pool thread while this thread waits
-     * interruptibly, relaying wait events to the listener. On an interrupt or a listener exception, the copy
-     * is interrupted until the call has ended; its value is then released (listener exception, rethrown) or
-     * converted (interrupt: what the library returned, usually CANCELLED, with the interrupt flag set again).
-     */
-    private <T, R> R run(NativeCall<T> call, Function<T, R> convert, Consumer<T> release, WaitListener listener,
-                         LinkedBlockingQueue<Object> events) {
+    /** body(call) with a copy of the options made for this call, freed afterwards. */
+    private <R> R run(Function<Call, R> body) {
         Pointer copy = handle.duplicate();
         try {
-            FutureTask<T> task = new FutureTask<>(() -> {
-                try {
-                    return call.call(copy);
-                } finally {
-                    if (events != null) {
-                        events.add(DONE);
-                    }
-                }
-            });
-            CALLS.execute(task);
-            T value = null;
-            boolean ended = false;
-            Throwable failure = null; // from the listener: rethrown once the call is stopped
-            try {
-                if (events != null) {
-                    for (Object event = events.take(); event != DONE; event = events.take()) {
-                        if (event instanceof Throwable thrown) {
-                            throw thrown;
-                        }
-                        listener.onEvent((WaitEvent) event);
-                    }
-                }
-                value = task.get();
-                ended = true;
-            } catch (InterruptedException e) {
-                // stopped below; the flag is set again
-            } catch (ExecutionException e) {
-                throw rethrow(e.getCause()); // the native call itself threw: it has ended
-            } catch (Throwable e) {
-                failure = e;
-            }
-            if (ended) {
-                return convert.apply(value); // the call ended by itself: the usual way
-            }
-            Ended<T> stopped = stop(task, copy);
-            if (failure != null) {
-                if (stopped.value != null) {
-                    release.accept(stopped.value);
-                }
-                throw rethrow(failure);
-            }
-            Thread.currentThread().interrupt(); // not lost
-            if (stopped.error != null) {
-                throw rethrow(stopped.error);
-            }
-            return convert.apply(stopped.value); // what the library made of it: usually CANCELLED
+            return body.apply(new Call(copy));
         } finally {
             deployhook_options_free(copy);
         }
     }
 
-    /** How a native call ended: its value, or what it threw. */
-    private record Ended<T>(T value, Throwable error) {}
-
-    /** Interrupts the copy until the call has ended (a call not begun yet would miss one interrupt). */
-    private static <T> Ended<T> stop(FutureTask<T> task, Pointer copy) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                deployhook_options_interrupt(copy);
-                try {
-                    return new Ended<>(task.get(50, TimeUnit.MILLISECONDS), null);
-                } catch (TimeoutException e) {
-                    continue;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    return new Ended<>(null, e.getCause());
+    /**
+     * A wait or trigger-and-wait. The listener runs inside the library's callback, on this thread; what it
+     * throws is kept (nothing may unwind through the library's frames), the wait is stopped from the
+     * callback, and it is thrown once the call has returned and its result is freed.
+     */
+    private Build follow(WaitListener listener, FollowCall function) {
+        return run(call -> {
+            Throwable[] failure = {null};
+            NativeApi.WaitCallback callback = listener == null ? null : (event, status, text, timestamp, userData) -> {
+                if (failure[0] == null) {
+                    try {
+                        listener.onEvent(WaitEvent.of(event, status, Text.read(text), timestamp));
+                    } catch (Throwable e) {
+                        failure[0] = e;
+                        call.stop();
+                    }
+                    call.rearm();
                 }
+            };
+            Pointer result = call.run(options -> function.call(options, callback));
+            Reference.reachabilityFence(callback);
+            if (failure[0] != null) {
+                deployhook_free_result(result);
+                throw rethrow(failure[0]);
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+            return Results.value(result);
+        });
     }
 
     private static RuntimeException rethrow(Throwable e) {
-        if (e instanceof RuntimeException runtime) {
-            return runtime;
-        }
         if (e instanceof Error error) {
             throw error;
         }
-        return new IllegalStateException(e); // a checked exception: no listener or native call throws one
+        return e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e); // no checked ones
     }
 }

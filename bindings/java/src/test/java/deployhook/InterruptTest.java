@@ -83,6 +83,36 @@ class InterruptTest {
     }
 
     @Test
+    void anInterruptAfterTheListenerMadeACallOfItsOwnStillStopsTheWait() throws Exception {
+        try (DeployHookClient client = emulator().build()) {
+            Build build = client.trigger(E_LONG);
+            CountDownLatch nested = new CountDownLatch(1);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread thread = new Thread(() -> {
+                try {
+                    client.waitFor(build, event -> {
+                        if (nested.getCount() > 0) {
+                            client.trigger(E_FAIL); // a call inside the wait, on the same thread
+                            nested.countDown();
+                        }
+                    });
+                } catch (Throwable e) {
+                    thrown.set(e);
+                }
+            });
+            thread.start();
+            assertTrue(nested.await(10, TimeUnit.SECONDS));
+            Thread.sleep(300);
+            long start = System.nanoTime();
+            thread.interrupt();
+            thread.join(10_000);
+            assertTrue(millisSince(start) < LIMIT_MS, millisSince(start) + " ms");
+            assertInstanceOf(DeployHookCancelledException.class, thrown.get());
+            client.cancel(build);
+        }
+    }
+
+    @Test
     void interruptStopsTriggerMany() throws Exception {
         try (DeployHookClient client = fake().build()) {
             AtomicReference<Throwable> thrown = new AtomicReference<>();
