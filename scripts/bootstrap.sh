@@ -40,6 +40,10 @@ if [ "$profile" = test ]; then
   need time test -x /usr/bin/time
   need luajit has luajit                              # Tests/ffi: include/deployhook.cdef in LuaJIT's ffi
   need ruby ruby -e 'require "fiddle/import"'         # ... and in Ruby's Fiddle (its standard library)
+  need ruby-minitest ruby -e 'require "minitest"'   # bindings/ruby: minitest
+  need openjdk-17-jdk-headless has javac              # bindings/java: javac and jar, Java 17
+  need libjna-java test -f /usr/share/java/jna.jar    # ... JNA
+  need junit5 test -f /usr/share/java/junit-platform-console-standalone.jar   # ... JUnit 5's console launcher
   need golang-go has go                               # bindings/go: cgo (Debian's Go 1.19; no module downloads)
   need nodejs has node                                # bindings/node (a Node-API addon)
   need libnode-dev test -f /usr/include/node/node_api.h   # ... its headers (NodeSource's nodejs ships them)

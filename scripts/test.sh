@@ -92,6 +92,15 @@ junit_suite "CLI tests" build/cli-tests.xml python3 -m pytest -q -p no:cacheprov
 echo "== Go binding (go vet, go test -race with cgocheck=2, memory, the example)"
 summary_suite "Go binding" build/go-tests.log '' bash bindings/go/test.sh
 
+echo "== Ruby binding (minitest, Fiddle)"
+summary_suite "Ruby binding" build/ruby-tests.log '' bash bindings/ruby/test.sh
+
+echo "== Java binding (JUnit 5, JNA)"
+summary_suite "Java binding" build/java-tests.log '\[X\]|^==|^[0-9]+ passed' bash bindings/java/test.sh
+
+echo "== LuaJIT example (include/deployhook.cdef in ffi.cdef, against the emulator)"
+summary_suite "LuaJIT example" build/luajit-example.log '' bash examples/luajit/test.sh
+
 echo "== Node.js binding (node --test against the fake and the emulator)"
 summary_suite "Node.js binding" build/node-tests.log '^(✔|✖|﹣|  [A-Za-z]*Error|node tests:|[0-9]+ passed)' bash bindings/node/test.sh
 
