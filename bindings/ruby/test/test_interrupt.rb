@@ -35,7 +35,7 @@ class TestInterrupt < Minitest::Test
 
   def test_an_interrupt_that_comes_before_the_call_has_begun
     client = fake_client
-    20.times do # the worker may not have entered the library yet: the interrupt is repeated until it ends
+    20.times do # the worker may not have entered the library yet: one shut_down of its copy still ends it
       ready = Queue.new
       waiter = Thread.new do
         ready << true

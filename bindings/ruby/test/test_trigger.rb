@@ -156,6 +156,14 @@ class TestTrigger < Minitest::Test
     assert_equal :queued, client.trigger(OK).status
   end
 
+  def test_the_default_user_agent_names_ruby_and_a_set_one_replaces_it
+    fake_control("/_fake/reset", :post)
+    fake_client.trigger(OK)
+    fake_client(user_agent: "my-deployer/2.0").trigger(OK)
+    agents = fake_control("/_fake/requests").map { |request| request["headers"]["user-agent"] }
+    assert_equal ["deployhook/#{DeployHook.library_version} (ruby; linux)", "my-deployer/2.0"], agents
+  end
+
   def test_ruby_conversions_raise_rubys_errors
     assert_raises(TypeError) { fake_client.trigger(12) }
     assert_raises(ArgumentError) { fake_client.trigger("#{OK}\0junk") } # a C string would stop at the NUL

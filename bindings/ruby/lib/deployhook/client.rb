@@ -176,12 +176,13 @@ module DeployHook
 
   # Triggers deploy hooks, follows and cancels builds, with fixed settings held in a deployhook_options.
   # Safe to share between threads; a call blocks only its own thread. Thread#raise, Timeout.timeout and
-  # Ctrl-C stop a call at once: the library is told to stop it (deployhook_options_interrupt on a copy of
+  # Ctrl-C stop a call at once: the library is told to stop it (deployhook_options_shut_down on a copy of
   # the options made for that call), and the exception goes on once the call has ended (within 100 ms).
   class Client
     WAIT_CALLBACK = [Fiddle::TYPE_INT, Fiddle::TYPE_INT, Fiddle::TYPE_VOIDP, Fiddle::TYPE_DOUBLE, Fiddle::TYPE_VOIDP].freeze
     DONE = Object.new.freeze
-    private_constant :WAIT_CALLBACK, :DONE
+    BINDING_NAME = "ruby" # in the library's default User-Agent: deployhook/VERSION (ruby; OS)
+    private_constant :WAIT_CALLBACK, :DONE, :BINDING_NAME
 
     # Every keyword left nil keeps the library's default. Seconds for the times. api_token is a secret:
     # it is handed to the library and kept nowhere else. Raises InvalidArgumentError, with the library's
@@ -195,6 +196,7 @@ module DeployHook
 
       @options.free = ABI["deployhook_options_free"] # freed by close, or by the garbage collector
       begin
+        set(nil, BINDING_NAME) { |v| ABI.deployhook_options_set_binding_name(@options, Convert.c_string(v)) }
         set(:base_url, base_url) { |v| ABI.deployhook_options_set_base_url(@options, Convert.c_string(v)) }
         set(:timeout, timeout) { |v| ABI.deployhook_options_set_timeout_ms(@options, Convert.milliseconds(v)) }
         set(:connect_timeout, connect_timeout) do |v|
@@ -316,8 +318,9 @@ module DeployHook
 
     # Runs the C call (the block, given a copy of the options made for this call and the wait callback)
     # on a thread of its own while this thread waits, interruptibly, and relays wait events to handler.
-    # When this thread is interrupted (Thread#raise, Timeout, Ctrl-C) or handler raises, the copy is
-    # interrupted, the call joined (within 100 ms) and its value released, and the exception goes on.
+    # When this thread is interrupted (Thread#raise, Timeout, Ctrl-C) or handler raises, the copy is shut
+    # down (which ends the call whether or not it has begun), the call joined (within 100 ms) and its value
+    # released, and the exception goes on.
     # convert turns the call's value into the return value (freeing it); release frees one not converted.
     def blocking(convert, release: FREE, handler: nil)
       Thread.handle_interrupt(Object => :never) do # until the cleanup is armed, and during it
@@ -354,12 +357,7 @@ module DeployHook
         ensure
           if worker && !finished
             value = begin
-              # The library ends the call within 100 ms; again until it has ended, for a call that had not
-              # begun yet when interrupted (an interrupt reaches only the calls in flight).
-              loop do
-                ABI.deployhook_options_interrupt(options)
-                break if worker.join(0.05)
-              end
+              ABI.deployhook_options_shut_down(options) # the library ends the call within 100 ms
               worker.value
             rescue Exception # rubocop:disable Lint/RescueException
               nil # the exception already on its way wins
@@ -371,12 +369,13 @@ module DeployHook
       end
     end
 
-    # A copy of the options for one call: the same settings and connections, an interrupter of its own.
+    # A copy of the options for one call: the same settings and connections, an interrupter of its own
+    # (linked: an interrupt of the client's options reaches it too).
     def duplicate
       @lock.synchronize do
         raise IOError, "closed DeployHook::Client" if @closed
 
-        copy = ABI.deployhook_options_dup(@options)
+        copy = ABI.deployhook_options_dup_linked(@options)
         raise NoMemoryError, "failed to allocate memory" if copy.null?
 
         copy

@@ -4,28 +4,15 @@ import com.sun.jna.Pointer;
 
 import java.io.IOException;
 import java.nio.channels.spi.AbstractInterruptibleChannel;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One native call, stopped by {@link Thread#interrupt()} of the thread that makes it, on that thread (no
  * thread hand-off). While the call runs, the thread is blocked on this object the way Java's interruptible
  * I/O is ({@link AbstractInterruptibleChannel}'s begin and end), so an interrupt of the thread closes it,
- * and closing it calls deployhook_options_interrupt on the call's own copy of the options. Since an
- * interrupt reaches only a call in flight (one landing just before the library has registered the call
- * would be lost), it is repeated every 50 ms until the call has ended.
+ * and closing it calls deployhook_options_shut_down on the call's own copy of the options, which ends the
+ * call whether or not the library has begun it.
  */
 final class Call extends AbstractInterruptibleChannel {
-    /** Repeats interrupts; its one daemon thread starts at the first interrupt. */
-    private static final class Repeater {
-        static final ScheduledExecutorService INSTANCE = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "deployhook-interrupt");
-            thread.setDaemon(true);
-            return thread;
-        });
-    }
-
     interface Body<T> {
         T call(Pointer options);
     }
@@ -77,18 +64,7 @@ final class Call extends AbstractInterruptibleChannel {
                 return;
             }
             interrupted = true;
-            NativeApi.deployhook_options_interrupt(options);
+            NativeApi.deployhook_options_shut_down(options);
         }
-        Repeater.INSTANCE.schedule(this::again, 50, TimeUnit.MILLISECONDS);
-    }
-
-    private void again() {
-        synchronized (this) {
-            if (ended) {
-                return;
-            }
-            NativeApi.deployhook_options_interrupt(options);
-        }
-        Repeater.INSTANCE.schedule(this::again, 50, TimeUnit.MILLISECONDS);
     }
 }

@@ -24,14 +24,17 @@ import static deployhook.NativeApi.*;
  * collector free it).
  *
  * <p>Stopping a call: {@link Thread#interrupt()} of the calling thread stops any call at once, waits
- * included. Each call uses a copy of the options made for it (deployhook_options_dup: the same connections,
- * an interrupter of its own); while it runs, an interrupt of the thread calls deployhook_options_interrupt on
- * that copy (see {@code Call}), the library ends the call within 100 ms, and the call throws what the
+ * included. Each call uses a copy of the options made for it (deployhook_options_dup_linked: the same
+ * connections, an interrupter of its own); while it runs, an interrupt of the thread calls
+ * deployhook_options_shut_down on that copy (see {@code Call}), which ends the call whether or not it has
+ * begun; the library ends it within 100 ms, and the call throws what the
  * library answered, {@link DeployHookCancelledException}, with the thread's interrupt flag still set. Other
  * calls on the same client are not disturbed.
  */
 public final class DeployHookClient implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
+    /** This binding's name in the library's default User-Agent: deployhook/VERSION (java; OS). */
+    private static final String BINDING_NAME = "java";
     /** The options, freed once: by close() or by the cleaner. */
     private static final class Handle implements Runnable {
         private Pointer options;
@@ -50,9 +53,9 @@ public final class DeployHookClient implements AutoCloseable {
             if (options == null) {
                 throw new IllegalStateException("closed DeployHookClient");
             }
-            Pointer copy = deployhook_options_dup(options);
+            Pointer copy = deployhook_options_dup_linked(options);
             if (copy == null) {
-                throw new OutOfMemoryError("deployhook_options_dup");
+                throw new OutOfMemoryError("deployhook_options_dup_linked");
             }
             return copy;
         }
@@ -124,6 +127,7 @@ public final class DeployHookClient implements AutoCloseable {
             }
             Map<String, Object> shown = new LinkedHashMap<>();
             try {
+                set(null, null, BINDING_NAME, v -> deployhook_options_set_binding_name(options, Text.cString(v)));
                 set(shown, "baseUrl", baseUrl, v -> deployhook_options_set_base_url(options, Text.cString(v)));
                 set(shown, "timeout", timeout, v -> deployhook_options_set_timeout_ms(options, new NativeLong(Text.milliseconds(v))));
                 set(shown, "connectTimeout", connectTimeout,

@@ -166,10 +166,13 @@ final class NativeApi {
     static native int deployhook_options_set_api_token(Pointer options, byte[] token);
     static native int deployhook_options_set_account_id(Pointer options, byte[] accountId);
     static native int deployhook_options_set_wait_timeout_ms(Pointer options, NativeLong milliseconds);
+    static native int deployhook_options_set_binding_name(Pointer options, byte[] name);
     static native Pointer deployhook_options_dup(Pointer options);
+    static native Pointer deployhook_options_dup_linked(Pointer options);
 
     // ---- Stopping calls and reading why a call failed
     static native int deployhook_options_interrupt(Pointer options);
+    static native int deployhook_options_shut_down(Pointer options);
     static native Pointer deployhook_last_error_message();
 
     // ---- Names and version (static strings)

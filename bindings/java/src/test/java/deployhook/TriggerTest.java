@@ -206,6 +206,22 @@ class TriggerTest {
     }
 
     @Test
+    void theDefaultUserAgentNamesJavaAndASetOneReplacesIt() throws Exception {
+        fakeControl("/_fake/reset", true);
+        try (DeployHookClient client = fake().build(); DeployHookClient custom = fake().userAgent("my-deployer/2.0").build()) {
+            client.trigger(OK);
+            custom.trigger(OK);
+        }
+        List<String> agents = new ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"user-agent\":\\s*\"([^\"]*)\"")
+            .matcher(fakeControl("/_fake/requests", false));
+        while (m.find()) {
+            agents.add(m.group(1));
+        }
+        assertEquals(List.of("deployhook/" + DeployHook.libraryVersion() + " (java; linux)", "my-deployer/2.0"), agents);
+    }
+
+    @Test
     void optionsAreTheLibrarysToJudge() {
         InvalidArgumentException error = assertThrows(InvalidArgumentException.class,
                 () -> DeployHookClient.builder().timeout(Duration.ZERO).build());
