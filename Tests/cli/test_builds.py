@@ -130,3 +130,19 @@ def test_a_signal_stops_a_wait_and_names_the_build(fake, tmp_path: Path) -> None
     assert seconds < 0.5
     assert f"build {build_uuid_of('cancel_running')}" in err and "interrupted" in err
     assert f"build_uuid={build_uuid_of('cancel_running')}" in Path(tmp_path / "output").read_text()
+
+
+@pytest.mark.parametrize("pasted", [
+    "https://api.cloudflare.com/client/v4/workers/builds/deploy_hooks/" + SCENARIOS["ok"],
+    "http://127.0.0.1:9/client/v4/" + SCENARIOS["ok"].replace("-", ""),
+])
+def test_a_trigger_url_pasted_as_the_base_is_refused_without_echoing_it(fake, pasted: str) -> None:
+    """Issue 11, item 15: the base would carry the hook into every message that names it."""
+    fake.reset()
+    for run in (run_cli("trigger", "--verbose", "--base-url", pasted, SCENARIOS["ok"], secrets=[SCENARIOS["ok"]]),
+                run_cli("trigger", "--verbose", SCENARIOS["ok"], env={"CLOUDFLARE_BASE_URL": pasted},
+                        secrets=[SCENARIOS["ok"], SCENARIOS["ok"].replace("-", "")])):
+        assert run.code == 2, run.err
+        assert "deploy hook path or a UUID" in run.err
+        assert SCENARIOS["ok"].replace("-", "") not in run.err
+    assert fake.requests() == []
