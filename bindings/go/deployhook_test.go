@@ -573,7 +573,9 @@ func TestContextDeadline(t *testing.T) {
 		t.Errorf("Trigger: %v", err)
 	}
 	t.Logf("deadline 300ms: returned after %v", elapsed.Round(time.Microsecond))
-	if elapsed < 300*time.Millisecond || elapsed > 400*time.Millisecond {
+	// The interrupt itself takes microseconds (TestContextCancel); the slack is for the scheduler of a
+	// loaded machine under -race, where the deadline's timer and the watching goroutine may run late.
+	if elapsed < 300*time.Millisecond || elapsed > 550*time.Millisecond {
 		t.Errorf("returned after %v, deadline 300ms", elapsed)
 	}
 	// A wait.
@@ -582,7 +584,7 @@ func TestContextDeadline(t *testing.T) {
 	start = time.Now()
 	_, err = emulatorClient(t).TriggerAndWait(ctx, emuLong, deployhook.WaitOptions{})
 	if elapsed := time.Since(start); !errors.Is(err, context.DeadlineExceeded) ||
-		!errors.Is(err, deployhook.ErrCancelled) || elapsed > 600*time.Millisecond {
+		!errors.Is(err, deployhook.ErrCancelled) || elapsed > 750*time.Millisecond {
 		t.Errorf("TriggerAndWait: %v after %v", err, elapsed)
 	}
 }
