@@ -132,3 +132,23 @@ class StallingServer:
                 except OSError:
                     pass
                 connection.close()
+
+
+def in_threads(*calls: Callable[[], object]) -> list[object]:
+    """Runs the calls at once, one thread each; returns what each returned or raised, in order (each
+    thread must end within 60 s)."""
+    outcomes: list[object] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        try:
+            outcomes[index] = calls[index]()
+        except BaseException as error:
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return outcomes

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -19,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from support import FakeAPI, fake_cloudflare
+from support import FakeAPI, fake_cloudflare, in_threads
 
 import deployhook
 from deployhook import APIError, Build, BuildOutcome, BuildStatus, NoCredentialsError, NotFoundError, ResponseError
@@ -36,24 +35,6 @@ def client(fake: FakeAPI) -> Iterator[deployhook.Client]:
     with deployhook.Client(base_url=fake.base_url, api_token=fake_cloudflare.API_TOKEN,
                            account_id=fake_cloudflare.ACCOUNT_ID) as made:
         yield made
-
-
-def in_threads(*calls: Callable[[], object]) -> list[object]:
-    """Runs the calls at once, one thread each; returns what each returned or raised, in order."""
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            outcomes[index] = calls[index]()
-        except BaseException as error:
-            outcomes[index] = error
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def requests_to(fake: FakeAPI, fragment: str, method: str | None = None) -> list[str]:

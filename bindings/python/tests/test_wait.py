@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Callable
 
 import pytest
-from support import spin_python
+from support import in_threads, spin_python
 
 import deployhook
 from deployhook import Build, BuildOutcome, BuildStatus, ErrorCode
@@ -70,25 +70,6 @@ def _no_credentials_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def client(emulator: Emulator) -> Iterator[deployhook.Client]:
     with deployhook.Client(base_url=emulator.base_url, api_token=TOKEN, account_id=ACCOUNT) as made:
         yield made
-
-
-def in_threads(*calls: Callable[[], object]) -> list[object]:
-    """Runs the calls at once, one thread each; returns what each returned or raised, in order."""
-    outcomes: list[object] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            outcomes[index] = calls[index]()
-        except BaseException as error:
-            outcomes[index] = error
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
 
 
 def in_lifecycle_order(statuses: list[BuildStatus]) -> bool:
